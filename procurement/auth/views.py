@@ -1,0 +1,104 @@
+"""Account views: sign up (suppliers), sign in, sign out, change password."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from procurement.auth.forms import ChangePasswordForm, LoginForm, SignUpForm
+from procurement.auth.permissions import public, signed_in
+from procurement.extensions import login_manager
+from procurement.services import ServiceError, accounts
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+@login_manager.user_loader
+def _load_user(session_id: str):
+    return accounts.load_user(session_id)
+
+
+def home_for(user) -> str:
+    """Where a user lands after signing in: its role's home."""
+    return url_for(f"{user.role}.home")
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after login."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    """Sign in."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("邮箱或密码不正确。"))
+        else:
+            login_user(user, remember=form.remember.data)
+            flash(_("欢迎，%(name)s。", name=user.name), "success")
+            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@public
+def signup():
+    """A supplier creates its account and company."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = SignUpForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.sign_up_supplier(
+                form.email.data, form.password.data, form.company_name.data, form.contact_name.data
+            )
+        except ServiceError as error:
+            form.add_domain_error(error)
+        else:
+            login_user(user)
+            flash(_("注册成功。请先完善公司信息，再报名参加项目。"), "success")
+            return redirect(url_for("supplier.profile"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@signed_in
+@login_required
+def logout():
+    """Sign out (POST, so a link elsewhere cannot sign anyone out)."""
+    logout_user()
+    flash(_("您已退出登录。"), "info")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    """Change one's own password."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+        except ServiceError as error:
+            form.add_domain_error(error)
+        else:
+            login_user(current_user)  # the session id changed with the version
+            flash(_("密码已修改。"), "success")
+            return redirect(home_for(current_user))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form), status

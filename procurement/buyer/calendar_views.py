@@ -1,0 +1,158 @@
+"""The working-day calendar: regional holidays and entered national years."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from procurement.auth.permissions import roles_required
+from procurement.buyer.calendar_forms import CsvUploadForm, RegionalHolidayForm, YearEntryForm
+from procurement.buyer.views import bp
+from procurement.domain.calendar import CalendarImportError, UnknownYearError, YearSchedule
+from procurement.extensions import db
+from procurement.models import CalendarYear, Holiday
+from procurement.services import ServiceError
+from procurement.services import calendar as calendar_service
+from procurement.templating import translate
+from procurement import clock
+from procurement.domain.schedule import beijing
+
+
+def _read_csv(upload) -> str | None:
+    raw = upload.read()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _year_status(years: list[int]) -> list[dict]:
+    calendar = calendar_service.load_calendar()
+    entered = set(db.session.scalars(sa.select(CalendarYear.year)))
+    rows = []
+    for year in years:
+        try:
+            calendar.is_working_day(date(year, 6, 1))
+            known = True
+        except UnknownYearError:
+            known = False
+        rows.append({"year": year, "known": known, "entered": year in entered})
+    return rows
+
+
+def _render(status=200, **forms):
+    today = beijing(clock.now()).date()
+    forms.setdefault("regional_form", RegionalHolidayForm(prefix="regional"))
+    forms.setdefault("regional_csv_form", CsvUploadForm(prefix="regional_csv"))
+    forms.setdefault("year_form", YearEntryForm(prefix="year"))
+    forms.setdefault("year_csv_form", CsvUploadForm(prefix="year_csv"))
+    regional = db.session.scalars(sa.select(Holiday).where(Holiday.kind == "regional_holiday").order_by(Holiday.day)).all()
+    national = db.session.scalars(sa.select(Holiday).where(Holiday.kind != "regional_holiday").order_by(Holiday.day)).all()
+    years = _year_status([today.year - 1, today.year, today.year + 1])
+    return render_template("buyer/calendar.html", regional=regional, national=national, years=years, **forms), status
+
+
+@bp.route("/calendar")
+@roles_required("buyer")
+def calendar():
+    """The calendar: which years are known, regional holidays, entered national days."""
+    return _render()
+
+
+@bp.route("/calendar/regional", methods=["POST"])
+@roles_required("buyer")
+def calendar_regional_add():
+    """Add one regional holiday."""
+    form = RegionalHolidayForm(prefix="regional")
+    if form.validate_on_submit():
+        try:
+            calendar_service.add_regional_holiday(form.day.data, form.name.data, current_user)
+        except ServiceError as error:
+            form.add_domain_error(error)
+        else:
+            flash(_("已添加地方节假日 %(day)s。", day=form.day.data.isoformat()), "success")
+            return redirect(url_for("buyer.calendar"))
+    return _render(400, regional_form=form)
+
+
+@bp.route("/calendar/regional.csv", methods=["POST"])
+@roles_required("buyer")
+def calendar_regional_import():
+    """Import regional holidays from CSV (date,name); all or nothing."""
+    form = CsvUploadForm(prefix="regional_csv")
+    if form.validate_on_submit():
+        text = _read_csv(form.file.data)
+        if text is None:
+            form.file.errors.append(_("无法读取文件，请保存为 UTF-8 编码的 CSV 文件。"))
+        else:
+            try:
+                added = calendar_service.import_regional_holidays(text, current_user)
+            except CalendarImportError as error:
+                for row in error.errors:
+                    form.file.errors.append(_("第 %(line)s 行：", line=row.line) + translate(row.message, row.params))
+            else:
+                flash(_("已导入 %(n)s 个地方节假日。", n=added), "success")
+                return redirect(url_for("buyer.calendar"))
+    return _render(400, regional_csv_form=form)
+
+
+@bp.route("/calendar/year", methods=["POST"])
+@roles_required("buyer")
+def calendar_year_enter():
+    """Enter a year's national schedule typed into the form."""
+    form = YearEntryForm(prefix="year")
+    if form.validate_on_submit():
+        schedule = YearSchedule(year=form.year.data, holidays=frozenset(form.holiday_dates), workdays=frozenset(form.workday_dates))
+        calendar_service.enter_year(schedule, {}, current_user)
+        flash(_("已录入 %(year)s 年国务院节假日安排。", year=form.year.data), "success")
+        return redirect(url_for("buyer.calendar"))
+    return _render(400, year_form=form)
+
+
+@bp.route("/calendar/year.csv", methods=["POST"])
+@roles_required("buyer")
+def calendar_year_import():
+    """Enter a year's national schedule from CSV (date,kind,name); all or nothing."""
+    form = CsvUploadForm(prefix="year_csv")
+    if form.validate_on_submit():
+        text = _read_csv(form.file.data)
+        if text is None:
+            form.file.errors.append(_("无法读取文件，请保存为 UTF-8 编码的 CSV 文件。"))
+        else:
+            try:
+                schedule = calendar_service.import_year(text, current_user)
+            except CalendarImportError as error:
+                for row in error.errors:
+                    form.file.errors.append(_("第 %(line)s 行：", line=row.line) + translate(row.message, row.params))
+            else:
+                flash(_("已录入 %(year)s 年国务院节假日安排。", year=schedule.year), "success")
+                return redirect(url_for("buyer.calendar"))
+    return _render(400, year_csv_form=form)
+
+
+@bp.route("/calendar/holidays/<int:holiday_id>/delete", methods=["POST"])
+@roles_required("buyer")
+def calendar_holiday_delete(holiday_id: int):
+    """Remove one regional holiday or entered national day."""
+    holiday = db.session.get(Holiday, holiday_id)
+    if holiday is None:
+        abort(404)
+    calendar_service.remove_holiday(holiday, current_user)
+    flash(_("已删除 %(day)s。", day=holiday.day.isoformat()), "success")
+    return redirect(url_for("buyer.calendar"))
+
+
+@bp.route("/calendar/years/<int:year>/delete", methods=["POST"])
+@roles_required("buyer")
+def calendar_year_delete(year: int):
+    """Forget an entered year (the library's data, if any, applies again)."""
+    if db.session.get(CalendarYear, year) is None:
+        abort(404)
+    calendar_service.remove_year(year, current_user)
+    flash(_("已删除 %(year)s 年的录入安排。", year=year), "success")
+    return redirect(url_for("buyer.calendar"))

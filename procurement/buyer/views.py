@@ -1,0 +1,10 @@
+"""Buyer staff (采购人): the blueprint; its views are split by feature into sibling modules."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("buyer", __name__, url_prefix="/buyer")
+
+# Feature modules register their routes on ``bp`` when imported.
+from procurement.buyer import accounts_views, calendar_views, clock_views, projects_views  # noqa: E402,F401
+from procurement.buyer import blacklist_views  # noqa: E402,F401

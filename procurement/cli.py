@@ -1,0 +1,66 @@
+"""``flask`` commands: users, demo data, audit verification."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from procurement.extensions import db
+
+users_cli = AppGroup("users", help="Manage accounts.")
+audit_cli = AppGroup("audit", help="The audit trail.")
+
+
+@users_cli.command("create-buyer")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt="Name (姓名)")
+@click.password_option()
+def create_buyer(email: str, name: str, password: str) -> None:
+    """Create a buyer staff account (the first one bootstraps the service)."""
+    from procurement.services import ServiceError, accounts
+    from procurement.templating import translate
+
+    try:
+        user = accounts.create_buyer(email, password, name)
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(translate(error.message, error.params))
+    click.echo(f"Created buyer {user.email} (id {user.id}).")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Verify the hash chain; exit 1 naming the first broken link."""
+    from procurement import audit
+    from procurement.models import AuditEvent
+
+    broken = audit.verify()
+    count = db.session.query(AuditEvent).count()
+    if broken is None:
+        click.echo(f"Audit chain OK: {count} events verified.")
+        return
+    click.echo(f"Audit chain BROKEN at event id {broken.id}: {broken.reason}.", err=True)
+    raise SystemExit(1)
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only load into an empty database (used by `make run`).")
+def demo(if_empty: bool) -> None:
+    """Load the notice's project, a buyer, three panel members and five suppliers."""
+    from procurement.demo import load_demo
+    from procurement.models import User
+
+    if if_empty and db.session.query(User).count() > 0:
+        click.echo("Database already has data; demo not loaded.")
+        return
+    logins = load_demo()
+    click.echo("Demo loaded. Sign in at http://127.0.0.1:5000/auth/login with:")
+    for role, email, password in logins:
+        click.echo(f"  {role:<10} {email:<28} {password}")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups."""
+    app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(demo)

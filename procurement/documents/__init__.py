@@ -1,0 +1,1 @@
+"""Generated PDFs (WeasyPrint) and file storage outside the web root."""

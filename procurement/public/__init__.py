@@ -1,0 +1,1 @@
+"""Pages anyone may read: the announcements, results and document verification."""

@@ -1,0 +1,77 @@
+"""Public views: announcement list and page, document verification."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, request
+
+from procurement import clock
+from procurement.auth.permissions import public
+from procurement.extensions import db
+from procurement.models import GeneratedDocument, Project
+from procurement.services import announcements
+from procurement.services import projects as project_service
+from procurement.web import send_document
+
+bp = Blueprint("public", __name__)
+
+
+def get_public_project(project_id: int) -> Project:
+    """A project the public may read.
+
+    :raise 404: when it does not exist or is still a draft.
+    """
+    project = db.session.get(Project, project_id)
+    if project is None or not project.is_public:
+        abort(404)
+    return project
+
+
+@bp.route("/")
+@public
+def home():
+    """Published announcements, open ones first."""
+    projects = project_service.public_projects()
+    now = clock.now()
+    open_projects = [p for p in projects if p.status == "published"]
+    other_projects = [p for p in projects if p.status != "published"]
+    return render_template(
+        "public/home.html",
+        open_projects=open_projects,
+        other_projects=other_projects,
+        phase=lambda p: project_service.phase(p, now),
+    )
+
+
+@bp.route("/notices/<int:project_id>")
+@public
+def notice(project_id: int):
+    """The announcement (询比价公告) in the newspaper's structure."""
+    project = get_public_project(project_id)
+    return render_template(
+        "public/notice.html",
+        project=project,
+        schedule=project_service.schedule_of(project),
+        phase=project_service.phase(project),
+        registration=project_service.registration_state(project),
+    )
+
+
+@bp.route("/notices/<int:project_id>/notice.pdf")
+@public
+def notice_pdf(project_id: int):
+    """The announcement as a PDF: the stored document, byte for byte."""
+    project = get_public_project(project_id)
+    document = announcements.current_announcement(project)
+    return send_document(document, f"{project.code}-询比价公告.pdf")
+
+
+@bp.route("/verify", methods=["GET"])
+@public
+def verify():
+    """Check a generated document by its verification code."""
+    code = (request.args.get("code") or "").strip().upper()
+    document = None
+    if code:
+        document = db.session.scalar(sa.select(GeneratedDocument).where(GeneratedDocument.verification_code == code))
+    status = 404 if code and document is None else 200
+    return render_template("public/verify.html", code=code, document=document), status

@@ -1,0 +1,318 @@
+"""Projects: draft, publish (freeze the schedule, create the sealing keys), amend, cancel."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from procurement import audit, clock
+from procurement.domain import N_
+from procurement.domain.calendar import WorkingCalendar
+from procurement.domain.schedule import (
+    DailyHours,
+    Schedule,
+    ScheduleSettings,
+    ScheduleWarning,
+    beijing,
+    compute_schedule,
+    registration_status,
+)
+from procurement.domain.sealing import generate_project_keys
+from procurement.extensions import db
+from procurement.keys import load_kek
+from procurement.models import (
+    STATUS_CANCELLED,
+    STATUS_DRAFT,
+    STATUS_PUBLISHED,
+    Amendment,
+    BoqItem,
+    Project,
+)
+from procurement.services import ServiceError, announcements
+from procurement.services.calendar import load_calendar
+
+# Project fields a buyer edits in the form, in the order the notice prints them.
+NOTICE_FIELDS = (
+    "code",
+    "title",
+    "buyer_name",
+    "method",
+    "contract_term",
+    "requirements_text",
+    "specific_requirement",
+    "criteria",
+    "registration_place",
+    "registration_documents_text",
+    "opening_place",
+    "opening_at",
+    "contact_name",
+    "contact_phone",
+)
+SETTING_FIELDS = (
+    "registration_working_days",
+    "registration_hours",
+    "notice_working_days",
+    "candidates",
+    "min_valid_quotes",
+    "tie_rule",
+    "abnormal_average_ratio",
+    "abnormal_second_ratio",
+    "abnormal_ceiling_ratio",
+    "publicity_working_days",
+    "challenge_working_days",
+    "answer_working_days",
+    "confirmation_working_days",
+    "contract_days",
+    "framework_award",
+)
+SCHEDULE_FIELDS = ("opening_at", "registration_working_days", "registration_hours", "notice_working_days")
+
+
+@dataclass(frozen=True)
+class ItemData:
+    """One bill-of-quantities line as entered."""
+
+    name: str
+    specification: str
+    unit: str
+    quantity: Decimal
+    ceiling_unit_price: Decimal | None
+
+
+def hours_of(project: Project) -> tuple[DailyHours, ...]:
+    """The project's daily registration hours as domain values."""
+    return tuple(DailyHours(time.fromisoformat(start), time.fromisoformat(end)) for start, end in project.registration_hours)
+
+
+def settings_of(project: Project) -> ScheduleSettings:
+    """The project's schedule settings as a domain value."""
+    return ScheduleSettings(
+        registration_working_days=project.registration_working_days,
+        notice_working_days=project.notice_working_days,
+        registration_hours=hours_of(project),
+        publicity_working_days=project.publicity_working_days,
+        challenge_working_days=project.challenge_working_days,
+        answer_working_days=project.answer_working_days,
+        contract_days=project.contract_days,
+        confirmation_working_days=project.confirmation_working_days,
+    )
+
+
+def schedule_of(project: Project) -> Schedule | None:
+    """The frozen schedule of a published project (``None`` for a draft)."""
+    if project.published_on is None:
+        return None
+    return Schedule(
+        published_on=project.published_on,
+        registration_opens=project.registration_opens,
+        registration_closes=project.registration_closes,
+        notice_ends=project.notice_ends,
+        opening_at=project.opening_at,
+        registration_hours=hours_of(project),
+    )
+
+
+def preview_schedule(project: Project, published_on: date | None = None, calendar: WorkingCalendar | None = None):
+    """The schedule publishing now (or on ``published_on``) would freeze, and its warnings."""
+    published_on = published_on or beijing(clock.now()).date()
+    calendar = calendar or load_calendar()
+    return compute_schedule(calendar, published_on, project.opening_at, settings_of(project))
+
+
+def phase(project: Project, now: datetime | None = None) -> str:
+    """The phase shown to users: stored event states, or one derived from schedule and clock.
+
+    ``registration`` while the registration window has not closed, ``quoting`` until the
+    deadline, ``awaiting_opening`` from the deadline until buyer staff open the quotes.
+    """
+    if project.status != STATUS_PUBLISHED:
+        return project.status
+    now = now or clock.now()
+    schedule = schedule_of(project)
+    if now >= project.opening_at:
+        return "awaiting_opening"
+    if now < schedule.closes_at:
+        return "registration"
+    return "quoting"
+
+
+def registration_state(project: Project, now: datetime | None = None, calendar: WorkingCalendar | None = None):
+    """Registration status (open / outside hours / not yet / closed) at ``now``."""
+    schedule = schedule_of(project)
+    if schedule is None or project.status != STATUS_PUBLISHED:
+        return None
+    return registration_status(schedule, calendar or load_calendar(), now or clock.now())
+
+
+def get_by_code(code: str) -> Project | None:
+    """The project with this code."""
+    return db.session.scalar(sa.select(Project).where(Project.code == code))
+
+
+def _check_code_unique(code: str, project_id: int | None) -> None:
+    existing = db.session.scalar(sa.select(Project.id).where(Project.code == code))
+    if existing is not None and existing != project_id:
+        raise ServiceError(N_("项目编号 %(code)s 已被使用。"), "duplicate_code", field="code", code=code)
+
+
+def _apply(project: Project, data: dict, items: list[ItemData] | None) -> None:
+    for name in NOTICE_FIELDS + SETTING_FIELDS:
+        if name in data:
+            setattr(project, name, data[name])
+    if items is not None:
+        project.items.clear()
+        db.session.flush()
+        for position, item in enumerate(items, start=1):
+            project.items.append(
+                BoqItem(
+                    position=position,
+                    name=item.name,
+                    specification=item.specification,
+                    unit=item.unit,
+                    quantity=item.quantity,
+                    ceiling_unit_price=item.ceiling_unit_price,
+                )
+            )
+
+
+def create_project(data: dict, items: list[ItemData], actor) -> Project:
+    """Create a draft project (visible to buyer staff only)."""
+    _check_code_unique(data["code"], None)
+    now = clock.now()
+    project = Project(status=STATUS_DRAFT, created_by_id=actor.id, created_at=now, updated_at=now)
+    _apply(project, data, items)
+    db.session.add(project)
+    db.session.flush()
+    audit.record("project.create", project, details={"code": project.code, "title": project.title}, actor=actor)
+    db.session.commit()
+    return project
+
+
+def update_draft(project: Project, data: dict, items: list[ItemData], actor) -> None:
+    """Edit a draft; a published project changes only by amendment."""
+    if project.status != STATUS_DRAFT:
+        raise ServiceError(N_("已发布的项目只能通过更正公告修改。"), "not_draft")
+    _check_code_unique(data["code"], project.id)
+    _apply(project, data, items)
+    project.updated_at = clock.now()
+    audit.record("project.update", project, details={"code": project.code}, actor=actor)
+    db.session.commit()
+
+
+def publish(project: Project, actor) -> list[ScheduleWarning]:
+    """Publish: freeze the schedule from today's date, create the sealing keys, go public.
+
+    :raise ServiceError: when the project is not a draft or has no bill of quantities.
+    :raise ScheduleError: when the opening is before registration closes.
+    :raise UnknownYearError: when the calendar lacks a year the schedule reaches.
+    """
+    if project.status != STATUS_DRAFT:
+        raise ServiceError(N_("该项目已发布。"), "already_published")
+    if not project.items:
+        raise ServiceError(N_("请先填写采购清单，至少一项。"), "no_items")
+    now = clock.now()
+    schedule, warnings = preview_schedule(project, beijing(now).date())
+    _freeze(project, schedule)
+    keys = generate_project_keys(load_kek())
+    project.public_key = keys.public_key
+    project.wrapped_private_key = keys.wrapped_private_key
+    project.status = STATUS_PUBLISHED
+    project.published_at = now
+    project.status_changed_at = now
+    project.status_changed_by_id = actor.id
+    audit.record(
+        "project.publish",
+        project,
+        details={
+            "published_on": schedule.published_on.isoformat(),
+            "registration_closes": schedule.registration_closes.isoformat(),
+            "opening_at": schedule.opening_at.isoformat(),
+        },
+        actor=actor,
+    )
+    db.session.flush()
+    announcements.issue_announcement(project, actor=actor)
+    db.session.commit()
+    return warnings
+
+
+def _freeze(project: Project, schedule: Schedule) -> None:
+    project.published_on = schedule.published_on
+    project.registration_opens = schedule.registration_opens
+    project.registration_closes = schedule.registration_closes
+    project.notice_ends = schedule.notice_ends
+
+
+def amend(project: Project, data: dict, summary: str, reason: str, actor) -> Amendment:
+    """Record a correction notice (更正公告); a schedule change recomputes the dates.
+
+    Only the notice's text fields and the schedule may change; the bill of quantities
+    and the rules are fixed once suppliers may have relied on them.
+    """
+    if project.status != STATUS_PUBLISHED:
+        raise ServiceError(N_("只有已发布、尚未开启的项目可以发布更正公告。"), "not_amendable")
+    now = clock.now()
+    if now >= project.opening_at:
+        raise ServiceError(N_("已过报价截止时间，不能再更正公告。"), "past_deadline")
+    changes = []
+    for name, new in data.items():
+        old = getattr(project, name)
+        if old != new:
+            changes.append({"field": name, "old": _plain(old), "new": _plain(new)})
+            setattr(project, name, new)
+    if not changes:
+        raise ServiceError(N_("没有任何改动。"), "no_changes")
+    if any(change["field"] in SCHEDULE_FIELDS for change in changes):
+        if project.opening_at <= now:
+            raise ServiceError(N_("新的开启时间必须晚于当前时间。"), "opening_in_past", field="opening_at")
+        schedule, _ = compute_schedule(load_calendar(), project.published_on, project.opening_at, settings_of(project))
+        for name in ("registration_closes", "notice_ends"):
+            old = getattr(project, name)
+            new = getattr(schedule, name)
+            if old != new:
+                changes.append({"field": name, "old": _plain(old), "new": _plain(new)})
+        _freeze(project, schedule)
+    amendment = Amendment(
+        project=project, created_at=now, created_by_id=actor.id, summary=summary.strip(), reason=reason.strip(), changes=changes
+    )
+    db.session.add(amendment)
+    project.updated_at = now
+    db.session.flush()
+    audit.record("project.amend", amendment, details={"fields": [c["field"] for c in changes], "reason": reason}, actor=actor)
+    announcements.issue_announcement(project, actor=actor)
+    db.session.commit()
+    return amendment
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (date, Decimal)):
+        return str(value)
+    return value
+
+
+def cancel(project: Project, reason: str, actor) -> None:
+    """Terminate (终止) a published project with a reason."""
+    if project.status in (STATUS_DRAFT, STATUS_CANCELLED) or project.status in ("awarded", "closed", "failed"):
+        raise ServiceError(N_("该项目当前状态不能终止。"), "not_cancellable")
+    if not reason.strip():
+        raise ServiceError(N_("请填写终止理由。"), "reason_required", field="reason")
+    now = clock.now()
+    project.status = STATUS_CANCELLED
+    project.status_reason = reason.strip()
+    project.status_changed_at = now
+    project.status_changed_by_id = actor.id
+    audit.record("project.cancel", project, details={"reason": reason.strip()}, actor=actor)
+    db.session.commit()
+
+
+def public_projects() -> list[Project]:
+    """Published notices for the public list, newest first (drafts never)."""
+    return list(
+        db.session.scalars(
+            sa.select(Project).where(Project.status != STATUS_DRAFT).order_by(Project.published_at.desc(), Project.id.desc())
+        )
+    )

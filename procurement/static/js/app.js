@@ -1,0 +1,60 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+  // Ask before irreversible actions (forms marked data-confirm).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  });
+  // Prevent double submission: disable the button after the first click.
+  document.querySelectorAll("form").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (event.defaultPrevented) { return; }
+      window.setTimeout(function () {
+        form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+      }, 0);
+    });
+  });
+  // Countdowns: <span class="countdown" data-deadline="ISO" data-now="ISO">.
+  document.querySelectorAll(".countdown[data-deadline]").forEach(function (el) {
+    var deadline = Date.parse(el.getAttribute("data-deadline"));
+    var offset = Date.parse(el.getAttribute("data-now")) - Date.now();
+    function tick() {
+      var left = Math.floor((deadline - (Date.now() + offset)) / 1000);
+      if (left <= 0) { el.textContent = el.getAttribute("data-done") || "已截止"; return; }
+      var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
+      el.textContent = (d ? d + " 天 " : "") + h + " 小时 " + m + " 分 " + s + " 秒";
+      window.setTimeout(tick, 1000);
+    }
+    tick();
+  });
+  // Repeating rows (bill of quantities): add and remove in the browser.
+  document.querySelectorAll("[data-rows]").forEach(function (container) {
+    var template = document.getElementById(container.getAttribute("data-rows"));
+    function renumber() {
+      container.querySelectorAll("[data-row]").forEach(function (row, index) {
+        row.querySelectorAll("input, select, textarea, label").forEach(function (el) {
+          ["name", "id", "for"].forEach(function (attr) {
+            var v = el.getAttribute(attr);
+            if (v) { el.setAttribute(attr, v.replace(/-\d+-/, "-" + index + "-")); }
+          });
+        });
+        var pos = row.querySelector("[data-position]");
+        if (pos) { pos.textContent = index + 1; }
+      });
+    }
+    container.addEventListener("click", function (event) {
+      var btn = event.target.closest("[data-remove-row]");
+      if (btn) { btn.closest("[data-row]").remove(); renumber(); }
+    });
+    var add = document.querySelector("[data-add-row='" + container.id + "']");
+    if (add && template) {
+      add.addEventListener("click", function () {
+        var fragment = template.content.cloneNode(true);
+        container.querySelector("tbody").appendChild(fragment);
+        renumber();
+      });
+    }
+  });
+})();

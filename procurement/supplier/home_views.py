@@ -1,0 +1,53 @@
+"""The supplier's home (its registrations) and its page for one project."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import render_template
+
+from procurement import clock
+from procurement.auth.permissions import roles_required
+from procurement.extensions import db
+from procurement.models import STATUS_PUBLISHED, Project, Registration
+from procurement.services import projects as project_service
+from procurement.supplier.loaders import current_company, get_public_project, own_registration
+from procurement.supplier.views import bp
+
+
+@bp.route("/")
+@roles_required("supplier")
+def home():
+    """My registrations, and the open projects I have not registered for."""
+    company = current_company()
+    registrations = db.session.scalars(
+        sa.select(Registration).where(Registration.company_id == company.id).order_by(Registration.created_at.desc())
+    ).all()
+    registered_ids = {r.project_id for r in registrations}
+    open_projects = [
+        p
+        for p in db.session.scalars(sa.select(Project).where(Project.status == STATUS_PUBLISHED).order_by(Project.opening_at))
+        if p.id not in registered_ids
+    ]
+    now = clock.now()
+    return render_template(
+        "supplier/home.html",
+        company=company,
+        registrations=registrations,
+        open_projects=open_projects,
+        phase=lambda p: project_service.phase(p, now),
+    )
+
+
+@bp.route("/projects/<int:project_id>")
+@roles_required("supplier")
+def project(project_id: int):
+    """Everything this supplier does for one project: register, quote, see the result."""
+    project = get_public_project(project_id)
+    return render_template(
+        "supplier/project.html",
+        project=project,
+        company=current_company(),
+        registration=own_registration(project),
+        schedule=project_service.schedule_of(project),
+        phase=project_service.phase(project),
+        registration_state=project_service.registration_state(project),
+    )

@@ -1,0 +1,101 @@
+"""Template filters and context: Beijing time, Chinese dates, money, masked IDs, the clock banner."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+from flask_babel import gettext
+from flask_login import current_user
+
+from procurement import clock
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+WEEKDAYS = "一二三四五六日"
+
+
+def to_beijing(value: datetime) -> datetime:
+    """An aware datetime in Beijing time."""
+    return value.astimezone(BEIJING)
+
+
+def cn_date(value: date | datetime | None) -> str:
+    """2025年1月3日 (a datetime is first converted to Beijing time)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_beijing(value).date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def cn_datetime(value: datetime | None, weekday: bool = False) -> str:
+    """2025年1月2日 16:00 in Beijing time; with ``weekday`` adds （星期四）."""
+    if value is None:
+        return ""
+    local = to_beijing(value)
+    text = f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    if weekday:
+        text = f"{local.year}年{local.month}月{local.day}日（星期{WEEKDAYS[local.weekday()]}）{local:%H:%M}"
+    return text
+
+
+def cn_weekday(value: date) -> str:
+    """星期三."""
+    return "星期" + WEEKDAYS[value.weekday()]
+
+
+def cn_clock(value: datetime | None) -> str:
+    """2025年1月2日16点00分, the notice's own style, in Beijing time."""
+    if value is None:
+        return ""
+    local = to_beijing(value)
+    return f"{local.year}年{local.month}月{local.day}日{local.hour}点{local.minute:02d}分"
+
+
+def hours_text(hours: list) -> str:
+    """上午09:30至13:00时、下午15:30至18:00时 from [["09:30", "13:00"], ...]."""
+    parts = []
+    for start, end in hours:
+        half = "上午" if start < "12:00" else "下午"
+        parts.append(f"{half}{start}至{end}时")
+    return "、".join(parts)
+
+
+def translate(message: str, params: dict | None = None) -> str:
+    """Translate a domain message template (marked with ``N_``) and fill its parameters."""
+    text = gettext(message)
+    if params:
+        try:
+            return text % params
+        except (KeyError, TypeError, ValueError):
+            return text
+    return text
+
+
+def init_app(app: Flask) -> None:
+    """Register filters and the page context."""
+    from procurement.domain.identifiers import mask_id_number
+    from procurement.domain.money import amount_in_words_rmb, format_yuan
+
+    app.jinja_env.filters.update(
+        beijing=cn_datetime,
+        cn_clock=cn_clock,
+        hours_text=hours_text,
+        cn_date=cn_date,
+        cn_weekday=cn_weekday,
+        yuan=format_yuan,
+        rmb_words=amount_in_words_rmb,
+        mask_id=mask_id_number,
+        tr=translate,
+    )
+    app.jinja_env.globals.update(tr=translate)
+
+    @app.context_processor
+    def page_context():
+        clk = current_app.extensions["clock"]
+        return {
+            "now": clk.now(),
+            "clock_simulated": bool(getattr(clk, "simulated", False)) and current_app.config["ALLOW_SIMULATED_CLOCK"],
+            "clock_movable": current_app.config["ALLOW_SIMULATED_CLOCK"],
+            "current_user": current_user,
+        }

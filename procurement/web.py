@@ -1,0 +1,38 @@
+"""Small helpers the blueprints share: sending stored files and documents."""
+from __future__ import annotations
+
+from flask import abort, send_file
+
+from procurement.documents.storage import absolute_path
+from procurement.models import GeneratedDocument, StoredFile
+
+
+def send_document(document: GeneratedDocument | None, download_name: str, *, inline: bool = False):
+    """Serve a generated PDF byte for byte as stored.
+
+    :raise 404: when there is no document.
+    """
+    if document is None:
+        abort(404)
+    try:
+        path = absolute_path(document.storage_path, kind="document")
+    except FileNotFoundError:
+        abort(404)
+    response = send_file(path, mimetype="application/pdf", as_attachment=not inline, download_name=download_name)
+    response.headers["X-Document-SHA256"] = document.sha256
+    return response
+
+
+def send_stored_file(stored: StoredFile, *, inline: bool = True):
+    """Serve an uploaded file, inline where a browser can show it (PDF, images).
+
+    The MIME type is the one detected from the content at upload, never the client's.
+    """
+    try:
+        path = absolute_path(stored.storage_path, kind="upload")
+    except FileNotFoundError:
+        abort(404)
+    response = send_file(path, mimetype=stored.mime_type, as_attachment=not inline, download_name=stored.original_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    return response

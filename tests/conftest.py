@@ -1,0 +1,178 @@
+"""Fixtures shared by the integration and e2e tests: an app with a fresh database per test.
+
+The database is SQLite unless ``TEST_DATABASE_URL`` (or ``DATABASE_URL``) names PostgreSQL.
+SQLite: the schema is built once into a template file, copied per test. PostgreSQL: each
+pytest-xdist worker gets its own database, built once and truncated per test.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from jinja2 import StrictUndefined
+
+from procurement.clock import FixedClock
+from procurement.domain.schedule import BEIJING
+
+DEFAULT_NOW = datetime(2024, 12, 20, 10, 0, tzinfo=BEIJING)
+
+
+def database_url() -> str:
+    """The PostgreSQL URL under test, or '' for SQLite."""
+    return os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """Build the schema once per worker; yield how to get a fresh copy."""
+    from procurement import create_app
+    from procurement.extensions import db
+
+    url = database_url()
+    if url:
+        base = sa.engine.make_url(url.replace("postgres://", "postgresql+psycopg://", 1))
+        if base.drivername == "postgresql":
+            base = base.set(drivername="postgresql+psycopg")
+        name = f"{base.database}_pytest_{_worker()}"
+        admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        test_url = base.set(database=name).render_as_string(hide_password=False)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": test_url, "INSTANCE_PATH": str(tmp_path_factory.mktemp("inst"))})
+        with app.app_context():
+            db.create_all()
+            tables = [t.name for t in db.metadata.sorted_tables]
+            db.engine.dispose()
+        yield {"kind": "postgresql", "url": test_url, "tables": tables}
+        admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        folder = tmp_path_factory.mktemp("dbtemplate")
+        template = folder / "template.sqlite3"
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{template}", "INSTANCE_PATH": str(folder)})
+        with app.app_context():
+            db.create_all()
+            db.session.remove()
+            db.engine.dispose()
+        yield {"kind": "sqlite", "template": template}
+
+
+def _fresh_database(template, tmp_path: Path) -> str:
+    if template["kind"] == "sqlite":
+        target = tmp_path / "test.sqlite3"
+        shutil.copyfile(template["template"], target)
+        return f"sqlite:///{target}"
+    engine = sa.create_engine(template["url"])
+    with engine.begin() as conn:
+        quoted = ", ".join(f'"{name}"' for name in template["tables"])
+        conn.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return template["url"]
+
+
+def make_test_app(database_template, tmp_path: Path, **overrides):
+    """An app on a fresh database, with StrictUndefined templates and a fixed clock."""
+    from procurement import create_app
+
+    url = _fresh_database(database_template, tmp_path)
+    instance = tmp_path / "instance"
+    config = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "UPLOAD_FOLDER": str(instance / "uploads"),
+        "DOCUMENT_FOLDER": str(instance / "generated"),
+        "SEAL_KEK_FILE": str(instance / "seal.kek"),
+        "PUBLIC_BASE_URL": "http://testserver",
+    }
+    config.update(overrides)
+    os.environ["INSTANCE_PATH"] = str(instance)
+    try:
+        app = create_app(config)
+    finally:
+        os.environ.pop("INSTANCE_PATH", None)
+    app.jinja_env.undefined = StrictUndefined
+    return app
+
+
+@pytest.fixture
+def clock():
+    """The fixed clock every test starts with; move it with ``clock.set(...)``."""
+    return FixedClock(DEFAULT_NOW)
+
+
+@pytest.fixture
+def app(database_template, tmp_path, clock):
+    """The app under test, on a fresh database, with the fixed clock installed."""
+    from procurement.extensions import db
+
+    app = make_test_app(database_template, tmp_path)
+    app.extensions["clock"] = clock
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, url: str = "/auth/login") -> str:
+    """A CSRF token for the client's session, read from a page's form as a browser would."""
+    response = client.get(url, follow_redirects=True)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+class AuthActions:
+    """Sign in and out through the real forms."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email: str, password: str = "password123", *, follow: bool = False):
+        token = csrf_token(self._client, "/auth/login")
+        return self._client.post(
+            "/auth/login", data={"email": email, "password": password, "csrf_token": token}, follow_redirects=follow
+        )
+
+    def logout(self):
+        token = csrf_token(self._client, "/")
+        return self._client.post("/auth/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    """Sign-in helper for ``client``."""
+    return AuthActions(client)
+
+
+def post_form(client, url: str, data: dict | None = None, *, page: str | None = None, **kwargs):
+    """POST a form with a CSRF token taken from ``page`` (default: the same URL)."""
+    data = dict(data or {})
+    data["csrf_token"] = csrf_token(client, page or url)
+    return client.post(url, data=data, **kwargs)
