@@ -103,7 +103,17 @@ def make_test_app(database_template, tmp_path: Path, **overrides):
     finally:
         os.environ.pop("INSTANCE_PATH", None)
     app.jinja_env.undefined = StrictUndefined
+    # Tests hold an app context around their requests, so Flask reuses it and ``g`` would
+    # leak between requests (Flask-Login caches the user there). A real server has a fresh
+    # ``g`` per request; give each test request one too, before any other hook runs.
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     return app
+
+
+def _fresh_g() -> None:
+    from flask import g
+
+    g.__dict__.clear()
 
 
 @pytest.fixture

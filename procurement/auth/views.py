@@ -92,12 +92,13 @@ def change_password():
     """Change one's own password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()
         try:
-            accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+            accounts.change_password(user, form.current_password.data, form.new_password.data)
         except ServiceError as error:
             form.add_domain_error(error)
         else:
-            login_user(current_user)  # the session id changed with the version
+            login_user(user)  # the session id changed with the version
             flash(_("密码已修改。"), "success")
             return redirect(home_for(current_user))
     status = 400 if request.method == "POST" else 200

@@ -33,3 +33,267 @@ def project(project_id: int):
         schedule=project_service.schedule_of(project),
         phase=project_service.phase(project),
     )
+
+
+# --- The editor (drafts), publication, amendments, cancellation, RFQ documents -------------
+
+from flask import abort, flash, redirect, request, url_for  # noqa: E402
+from flask_babel import gettext as _  # noqa: E402
+from flask_login import current_user  # noqa: E402
+
+from procurement.buyer.project_forms import (  # noqa: E402
+    AmendmentForm,
+    BoqImportForm,
+    CancelForm,
+    ProjectForm,
+    RfqFileForm,
+)
+from procurement.domain import DomainError  # noqa: E402
+from procurement.domain.boq import BoqImportError  # noqa: E402
+from procurement.domain.schedule import BEIJING  # noqa: E402
+from procurement.models import STATUS_DRAFT, ProjectFile  # noqa: E402
+from procurement.services import ServiceError, rfq  # noqa: E402
+from procurement.templating import translate  # noqa: E402
+
+
+def _fill_form_from(project: Project, form: ProjectForm) -> None:
+    for name in (
+        "code", "title", "buyer_name", "method", "contract_term", "requirements_text", "criteria",
+        "specific_requirement", "registration_place", "registration_documents_text", "opening_place",
+        "contact_name", "contact_phone", "registration_working_days", "notice_working_days", "candidates",
+        "min_valid_quotes", "tie_rule", "publicity_working_days", "challenge_working_days", "answer_working_days",
+        "confirmation_working_days", "contract_days", "framework_award",
+    ):
+        getattr(form, name).data = getattr(project, name)
+    form.opening_at.data = project.opening_at.astimezone(BEIJING).replace(tzinfo=None)
+    form.registration_hours.data = ", ".join(f"{a}-{b}" for a, b in project.registration_hours)
+    for name in ("abnormal_average_ratio", "abnormal_second_ratio", "abnormal_ceiling_ratio"):
+        getattr(form, name).data = str((getattr(project, name) * 100).normalize())
+    while len(form.items.entries):
+        form.items.pop_entry()
+    for item in project.items:
+        form.items.append_entry(
+            {
+                "name": item.name,
+                "specification": item.specification,
+                "unit": item.unit,
+                "quantity": str(item.quantity.normalize()) if item.quantity == item.quantity.to_integral() else str(item.quantity),
+                "ceiling_unit_price": str(item.ceiling_unit_price) if item.ceiling_unit_price is not None else "",
+            }
+        )
+    if not form.items.entries:
+        form.items.append_entry()
+
+
+def _editor(form: ProjectForm, project: Project | None, status: int = 200):
+    return render_template("buyer/project_form.html", form=form, project=project, import_form=BoqImportForm(prefix="boq")), status
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+@roles_required("buyer")
+def project_new():
+    """Create a draft project with the notice's fields, its bill of quantities and its rules."""
+    form = ProjectForm()
+    if form.validate_on_submit():
+        try:
+            project = project_service.create_project(form.project_data(BEIJING), form.items_data(), current_user)
+        except ServiceError as error:
+            form.add_domain_error(error)
+        else:
+            flash(_("草稿已保存。核对后即可发布。"), "success")
+            return redirect(url_for("buyer.project", project_id=project.id))
+    return _editor(form, None, 400 if request.method == "POST" else 200)
+
+
+@bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
+@roles_required("buyer")
+def project_edit(project_id: int):
+    """Edit a draft (a published project changes only by amendment)."""
+    project = get_project(project_id)
+    if project.status != STATUS_DRAFT:
+        flash(_("已发布的项目只能通过更正公告修改。"), "warning")
+        return redirect(url_for("buyer.project_amend", project_id=project.id))
+    form = ProjectForm()
+    if request.method == "GET":
+        _fill_form_from(project, form)
+    elif form.validate_on_submit():
+        try:
+            project_service.update_draft(project, form.project_data(BEIJING), form.items_data(), current_user)
+        except ServiceError as error:
+            form.add_domain_error(error)
+        else:
+            flash(_("草稿已保存。"), "success")
+            return redirect(url_for("buyer.project", project_id=project.id))
+    return _editor(form, project, 400 if request.method == "POST" else 200)
+
+
+@bp.route("/projects/<int:project_id>/boq-import", methods=["POST"])
+@roles_required("buyer")
+def project_boq_import(project_id: int):
+    """Replace a draft's bill of quantities from an XLSX or CSV file (all or nothing)."""
+    project = get_project(project_id)
+    if project.status != STATUS_DRAFT:
+        abort(404)
+    import_form = BoqImportForm(prefix="boq")
+    errors: list[str] = []
+    if import_form.validate_on_submit():
+        upload = import_form.file.data
+        data = upload.read(5 * 1024 * 1024 + 1)
+        if len(data) > 5 * 1024 * 1024:
+            errors.append(_("文件过大：清单文件不能超过 5 MB。"))
+        else:
+            try:
+                count = rfq.import_boq(project, upload.filename or "", data, current_user)
+            except BoqImportError as error:
+                errors.extend(translate(row.message, row.params) for row in error.errors)
+            except ServiceError as error:
+                errors.append(translate(error.message, error.params))
+            else:
+                flash(_("已从文件导入 %(n)s 行采购清单。", n=count), "success")
+                return redirect(url_for("buyer.project_edit", project_id=project.id))
+    else:
+        errors.extend(str(e) for e in import_form.file.errors)
+    import_form.file.errors = errors
+    form = ProjectForm(formdata=None)
+    _fill_form_from(project, form)
+    return render_template("buyer/project_form.html", form=form, project=project, import_form=import_form), 400
+
+
+@bp.route("/projects/<int:project_id>/publish", methods=["GET", "POST"])
+@roles_required("buyer")
+def project_publish(project_id: int):
+    """Preview every date publishing today implies, then publish."""
+    project = get_project(project_id)
+    if project.status != STATUS_DRAFT:
+        return redirect(url_for("buyer.project", project_id=project.id))
+    schedule = warnings = error = None
+    try:
+        schedule, warnings = project_service.preview_schedule(project)
+    except DomainError as caught:
+        error = translate(caught.message, caught.params)
+    if request.method == "POST" and error is None:
+        if request.form.get("confirm") != "yes":
+            error = _("请勾选确认后再发布。")
+        else:
+            try:
+                project_service.publish(project, current_user)
+            except DomainError as caught:
+                error = translate(caught.message, caught.params)
+            else:
+                flash(_("公告已发布。"), "success")
+                return redirect(url_for("buyer.project", project_id=project.id))
+    status = 400 if request.method == "POST" else 200
+    from procurement.domain.schedule import beijing
+
+    return (
+        render_template(
+            "buyer/project_publish.html",
+            project=project,
+            schedule=schedule,
+            warnings=warnings or [],
+            error=error,
+            today=beijing(clock.now()).date(),
+        ),
+        status,
+    )
+
+
+@bp.route("/projects/<int:project_id>/amend", methods=["GET", "POST"])
+@roles_required("buyer")
+def project_amend(project_id: int):
+    """Publish a correction notice (更正公告); a schedule change recomputes the dates."""
+    project = get_project(project_id)
+    if project.status != "published":
+        abort(404)
+    form = AmendmentForm()
+    if request.method == "GET":
+        for name in ("opening_place", "registration_working_days", "requirements_text", "registration_documents_text", "contact_name", "contact_phone"):
+            getattr(form, name).data = getattr(project, name)
+        form.opening_at.data = project.opening_at.astimezone(BEIJING).replace(tzinfo=None)
+    elif form.validate_on_submit():
+        data = {
+            name: getattr(form, name).data
+            for name in ("opening_place", "registration_working_days", "requirements_text", "registration_documents_text", "contact_name", "contact_phone")
+        }
+        data["opening_at"] = form.opening_at.data.replace(tzinfo=BEIJING)
+        try:
+            project_service.amend(project, data, form.summary.data, form.reason.data, current_user)
+        except DomainError as caught:
+            db.session.rollback()
+            form.add_domain_error(caught, getattr(caught, "field", None) or ("opening_at" if caught.code.startswith("opening") else None))
+        else:
+            flash(_("更正公告已发布。"), "success")
+            return redirect(url_for("buyer.project", project_id=project.id))
+    return render_template("buyer/project_amend.html", form=form, project=project), 400 if request.method == "POST" else 200
+
+
+@bp.route("/projects/<int:project_id>/cancel", methods=["GET", "POST"])
+@roles_required("buyer")
+def project_cancel(project_id: int):
+    """Terminate (终止) a published project with a reason."""
+    project = get_project(project_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            project_service.cancel(project, form.reason.data, current_user)
+        except ServiceError as error:
+            form.add_domain_error(error)
+        else:
+            flash(_("项目已终止，终止公告已在公告页面显示。"), "success")
+            return redirect(url_for("buyer.project", project_id=project.id))
+    return render_template("buyer/project_cancel.html", form=form, project=project), 400 if request.method == "POST" else 200
+
+
+@bp.route("/projects/<int:project_id>/files", methods=["POST"])
+@roles_required("buyer")
+def rfq_upload(project_id: int):
+    """Upload an RFQ document (PDF, DOCX or XLSX, checked by content)."""
+    project = get_project(project_id)
+    form = RfqFileForm(prefix="rfq")
+    if form.validate_on_submit():
+        try:
+            rfq.add_file(project, form.file.data, form.title.data, current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            form.add_domain_error(error)
+        else:
+            flash(_("询比价文件已上传。报名成功的供应商可以下载。"), "success")
+            return redirect(url_for("buyer.project", project_id=project.id) + "#rfq")
+    return (
+        render_template(
+            "buyer/project.html", project=project, schedule=project_service.schedule_of(project), phase=project_service.phase(project), rfq_form=form
+        ),
+        400,
+    )
+
+
+@bp.route("/projects/<int:project_id>/files/<int:file_id>/remove", methods=["POST"])
+@roles_required("buyer")
+def rfq_remove(project_id: int, file_id: int):
+    """Withdraw an RFQ document."""
+    project = get_project(project_id)
+    project_file = db.session.get(ProjectFile, file_id)
+    if project_file is None or project_file.project_id != project.id:
+        abort(404)
+    rfq.remove_file(project_file, current_user)
+    flash(_("已撤下文件“%(title)s”。", title=project_file.title), "success")
+    return redirect(url_for("buyer.project", project_id=project.id) + "#rfq")
+
+
+@bp.route("/projects/<int:project_id>/files/<int:file_id>")
+@roles_required("buyer")
+def rfq_view(project_id: int, file_id: int):
+    """Buyer staff open an RFQ document."""
+    from procurement.web import send_stored_file
+
+    project = get_project(project_id)
+    project_file = db.session.get(ProjectFile, file_id)
+    if project_file is None or project_file.project_id != project.id:
+        abort(404)
+    return send_stored_file(project_file.stored_file, inline=project_file.stored_file.mime_type == "application/pdf")
+
+
+@bp.app_context_processor
+def _rfq_context():
+    """Helpers the project sections use."""
+    return {"rfq_files": rfq.active_files, "rfq_downloads": rfq.downloads, "RfqFileForm": RfqFileForm}

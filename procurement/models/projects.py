@@ -193,3 +193,6 @@ class FileDownload(db.Model):
     user_id: Mapped[int] = fk("user.id")
     company_id: Mapped[int | None] = fk("company.id", nullable=True)
     downloaded_at: Mapped[datetime] = created_at_column()
+
+    project_file: Mapped[ProjectFile] = relationship()
+    company: Mapped["Company | None"] = relationship()  # noqa: F821

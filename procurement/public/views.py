@@ -75,3 +75,6 @@ def verify():
         document = db.session.scalar(sa.select(GeneratedDocument).where(GeneratedDocument.verification_code == code))
     status = 404 if code and document is None else 200
     return render_template("public/verify.html", code=code, document=document), status
+
+
+from procurement.public import result_views  # noqa: E402,F401

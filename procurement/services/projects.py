@@ -201,6 +201,16 @@ def update_draft(project: Project, data: dict, items: list[ItemData], actor) -> 
     db.session.commit()
 
 
+def replace_items(project: Project, items: list[ItemData], actor) -> None:
+    """Replace a draft's bill of quantities (an import)."""
+    if project.status != STATUS_DRAFT:
+        raise ServiceError(N_("已发布的项目不能修改采购清单。"), "not_draft")
+    _apply(project, {}, items)
+    project.updated_at = clock.now()
+    audit.record("project.boq_import", project, details={"lines": len(items)}, actor=actor)
+    db.session.commit()
+
+
 def publish(project: Project, actor) -> list[ScheduleWarning]:
     """Publish: freeze the schedule from today's date, create the sealing keys, go public.
 

@@ -7,7 +7,7 @@ import pytest
 
 from procurement.auth.permissions import PUBLIC
 from tests.factories import make_buyer, make_panel, make_supplier
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, csrf_token
 
 
 def _routes(app):
@@ -30,16 +30,16 @@ def test_every_view_declares_who_may_use_it(app):
 
 def test_signed_out_users_are_sent_to_login_from_every_protected_view(app, client):
     checked = 0
+    token = csrf_token(client, "/auth/login")
     for endpoint, url, methods in _routes(app):
         if app.view_functions[endpoint].allowed_roles is PUBLIC:
             continue
         for method in methods:
-            # CSRF is checked before the view, so a POST without a token is refused either way;
-            # send one to see the permission answer itself.
-            response = client.open(url, method=method)
-            assert response.status_code in (302, 400), (endpoint, method, response.status_code)
-            if response.status_code == 302:
-                assert "/auth/login" in response.headers["Location"], (endpoint, method)
+            # A valid CSRF token, so the answer is the permission check's own.
+            data = {"csrf_token": token} if method == "POST" else None
+            response = client.open(url, method=method, data=data)
+            assert response.status_code == 302, (endpoint, method, response.status_code)
+            assert "/auth/login" in response.headers["Location"], (endpoint, method)
             checked += 1
     assert checked > 10
 
@@ -48,16 +48,17 @@ def test_signed_out_users_are_sent_to_login_from_every_protected_view(app, clien
 def test_wrong_role_gets_403_on_every_view_of_other_roles(app, role):
     users = {"buyer": make_buyer, "panel": make_panel, "supplier": make_supplier}
     user = users[role]()
-    app.config["WTF_CSRF_ENABLED"] = False  # isolate the permission answer from CSRF
     client = app.test_client()
     AuthActions(client).login(user.email)
+    token = csrf_token(client, "/auth/password")
     checked = 0
     for endpoint, url, methods in _routes(app):
         allowed = app.view_functions[endpoint].allowed_roles
         if allowed is PUBLIC or role in allowed:
             continue
         for method in methods:
-            response = client.open(url, method=method)
+            data = {"csrf_token": token} if method == "POST" else None
+            response = client.open(url, method=method, data=data)
             assert response.status_code == 403, (role, endpoint, method, response.status_code)
             checked += 1
     assert checked > 0

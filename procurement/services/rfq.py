@@ -1,0 +1,108 @@
+"""RFQ documents (询比价文件): published by buyer staff, downloaded by accepted registrants only."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from procurement import audit, clock
+from procurement.domain import N_
+from procurement.extensions import db
+from procurement.models import REG_ACCEPTED, STATUS_DRAFT, FileDownload, Project, ProjectFile, Registration
+from procurement.services import ServiceError, uploads
+
+MAX_RFQ_BYTES = 20 * 1024 * 1024
+
+
+def add_file(project: Project, upload, title: str, actor) -> ProjectFile:
+    """Check the upload by content (PDF, DOCX, XLSX) and publish it with the project."""
+    if project.status not in (STATUS_DRAFT, "published"):
+        raise ServiceError(N_("报价截止后不能再增加询比价文件。"), "rfq_closed")
+    checked = uploads.check_upload(upload, uploads.RFQ_TYPES, field="file", max_bytes=MAX_RFQ_BYTES)
+    stored = uploads.save(checked, actor)
+    project_file = ProjectFile(project=project, stored_file=stored, title=title.strip(), created_at=clock.now())
+    db.session.add(project_file)
+    db.session.flush()
+    audit.record("rfq.add", project_file, details={"title": project_file.title, "sha256": stored.sha256}, actor=actor)
+    db.session.commit()
+    return project_file
+
+
+def remove_file(project_file: ProjectFile, actor) -> None:
+    """Withdraw a file (kept for the record; no longer downloadable)."""
+    project_file.removed_at = clock.now()
+    audit.record("rfq.remove", project_file, details={"title": project_file.title}, actor=actor)
+    db.session.commit()
+
+
+def active_files(project: Project) -> list[ProjectFile]:
+    """Files currently offered."""
+    return [f for f in sorted(project.files, key=lambda f: f.id) if f.removed_at is None]
+
+
+def may_download(project: Project, company_id: int) -> bool:
+    """Only a supplier whose registration is accepted may download."""
+    return (
+        db.session.scalar(
+            sa.select(Registration.id).where(
+                Registration.project_id == project.id, Registration.company_id == company_id, Registration.status == REG_ACCEPTED
+            )
+        )
+        is not None
+    )
+
+
+def record_download(project_file: ProjectFile, user) -> None:
+    """Log who downloaded which file when (evidence the supplier received the documents)."""
+    download = FileDownload(project_file_id=project_file.id, user_id=user.id, company_id=user.company_id, downloaded_at=clock.now())
+    db.session.add(download)
+    db.session.flush()
+    audit.record("rfq.download", download, project_id=project_file.project_id, details={"file": project_file.title}, actor=user)
+    db.session.commit()
+
+
+def downloads(project: Project) -> list[FileDownload]:
+    """Every download of the project's files, newest first."""
+    ids = [f.id for f in project.files]
+    if not ids:
+        return []
+    return list(db.session.scalars(sa.select(FileDownload).where(FileDownload.project_file_id.in_(ids)).order_by(FileDownload.downloaded_at.desc())))
+
+
+def import_boq(project: Project, filename: str, data: bytes, actor) -> int:
+    """Replace a draft's bill of quantities from XLSX or CSV bytes; all or nothing."""
+    from procurement.domain.boq import parse_boq_rows
+    from procurement.services.projects import ItemData, replace_items
+
+    rows = _spreadsheet_rows(filename, data)
+    parsed = parse_boq_rows(rows)
+    items = [ItemData(r.name, r.specification, r.unit, r.quantity, r.ceiling_unit_price) for r in parsed]
+    replace_items(project, items, actor)
+    return len(items)
+
+
+def _spreadsheet_rows(filename: str, data: bytes) -> list[list[object]]:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    mime = uploads.sniff(data)
+    if mime == uploads.XLSX:
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds on a damaged file
+            raise ServiceError(N_("无法读取该 Excel 文件，请确认文件未损坏。"), "bad_xlsx", field="file")
+        sheet = workbook.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    if mime is not None:
+        raise ServiceError(N_("请上传 XLSX 或 CSV 格式的清单。"), "bad_type", field="file")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ServiceError(N_("无法识别文件编码，请另存为 UTF-8 编码的 CSV 或 XLSX。"), "bad_encoding", field="file")
+    if "\x00" in text:
+        raise ServiceError(N_("请上传 XLSX 或 CSV 格式的清单。"), "bad_type", field="file")
+    return list(csv.reader(io.StringIO(text)))

@@ -1,0 +1,70 @@
+"""Configuration: production refuses unsafe settings; development generates its secrets once."""
+from __future__ import annotations
+
+import pytest
+
+from procurement import create_app
+from procurement.clock import SimulatedClock, SystemClock
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path):
+    import config
+
+    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", None)
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")
+
+
+def test_production_has_no_simulated_clock(monkeypatch, tmp_path):
+    import config
+
+    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "x" * 32)
+    monkeypatch.setattr(config.ProductionConfig, "SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path}/p.db")
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    app = create_app("production")
+    assert isinstance(app.extensions["clock"], SystemClock)
+    assert app.config["ALLOW_SIMULATED_CLOCK"] is False
+    from procurement.extensions import db
+    from procurement.services import accounts
+    from tests.conftest import AuthActions
+
+    app.config["SESSION_COOKIE_SECURE"] = False  # the test client speaks plain HTTP
+    with app.app_context():
+        db.create_all()
+        accounts.create_buyer("boss@example.com", "password123", "措姆")
+        client = app.test_client()
+        AuthActions(client).login("boss@example.com")
+        assert client.get("/buyer/").status_code == 200
+        assert "模拟时间" not in client.get("/buyer/").get_data(as_text=True)
+        assert client.get("/buyer/clock").status_code == 404
+        db.session.remove()
+        db.engine.dispose()
+    monkeypatch.setattr(config.ProductionConfig, "ALLOW_SIMULATED_CLOCK", True)
+    with pytest.raises(RuntimeError, match="simulated clock"):
+        create_app("production")
+
+
+def test_development_generates_a_secret_key_once_and_uses_sqlite_in_the_instance(monkeypatch, tmp_path):
+    import config
+
+    monkeypatch.setattr(config.DevelopmentConfig, "SECRET_KEY", None)
+    monkeypatch.setattr(config.DevelopmentConfig, "SQLALCHEMY_DATABASE_URI", "")
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    first = create_app("development")
+    second = create_app("development")
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert len(first.config["SECRET_KEY"]) == 64
+    assert first.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/procurement.sqlite3"
+    assert isinstance(first.extensions["clock"], SimulatedClock)
+    assert first.config["UPLOAD_FOLDER"] == str(tmp_path / "uploads")
+
+
+def test_sqlite_runs_with_wal_and_foreign_keys(app):
+    from procurement.extensions import db
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
