@@ -61,6 +61,14 @@ def hours_text(hours: list) -> str:
     return "、".join(parts)
 
 
+def quantity(value) -> str:
+    """A quantity without exponent or trailing zeros: 1200.000 -> 1200, 12.500 -> 12.5."""
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+    return text
+
+
 def translate(message: str, params: dict | None = None) -> str:
     """Translate a domain message template (marked with ``N_``) and fill its parameters."""
     text = gettext(message)
@@ -80,6 +88,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         beijing=cn_datetime,
         cn_clock=cn_clock,
+        qty=quantity,
         hours_text=hours_text,
         cn_date=cn_date,
         cn_weekday=cn_weekday,

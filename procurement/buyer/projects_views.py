@@ -53,6 +53,7 @@ from procurement.domain.boq import BoqImportError  # noqa: E402
 from procurement.domain.schedule import BEIJING  # noqa: E402
 from procurement.models import STATUS_DRAFT, ProjectFile  # noqa: E402
 from procurement.services import ServiceError, rfq  # noqa: E402
+from procurement.templating import quantity as quantity_text  # noqa: E402
 from procurement.templating import translate  # noqa: E402
 
 
@@ -68,7 +69,7 @@ def _fill_form_from(project: Project, form: ProjectForm) -> None:
     form.opening_at.data = project.opening_at.astimezone(BEIJING).replace(tzinfo=None)
     form.registration_hours.data = ", ".join(f"{a}-{b}" for a, b in project.registration_hours)
     for name in ("abnormal_average_ratio", "abnormal_second_ratio", "abnormal_ceiling_ratio"):
-        getattr(form, name).data = str((getattr(project, name) * 100).normalize())
+        getattr(form, name).data = quantity_text(getattr(project, name) * 100)
     while len(form.items.entries):
         form.items.pop_entry()
     for item in project.items:
@@ -77,7 +78,7 @@ def _fill_form_from(project: Project, form: ProjectForm) -> None:
                 "name": item.name,
                 "specification": item.specification,
                 "unit": item.unit,
-                "quantity": str(item.quantity.normalize()) if item.quantity == item.quantity.to_integral() else str(item.quantity),
+                "quantity": quantity_text(item.quantity),
                 "ceiling_unit_price": str(item.ceiling_unit_price) if item.ceiling_unit_price is not None else "",
             }
         )

@@ -71,3 +71,38 @@ def test_buyer_moves_the_simulated_clock_from_the_banner(app, runner):
     assert response.status_code == 302
     now = SimulatedClock().now().astimezone(BEIJING)
     assert (now.date(), now.hour, now.minute) == (date(2025, 1, 2), 16, 5)
+
+
+def test_demo_announcement_pdf_matches_the_notice(app, runner, tmp_path):
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed")
+    app.extensions["clock"] = SimulatedClock()
+    runner.invoke(args=["demo", "--if-empty"])
+    project = db.session.scalar(sa.select(Project))
+    with app.test_client().get(f"/notices/{project.id}/notice.pdf") as response:
+        path = tmp_path / "demo.pdf"
+        path.write_bytes(response.data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    for expected in (
+        "西藏日报社遴选2025年办公用品供应商项目询比价公告",
+        "（二）采购方式：询比价",
+        "合同履行期限：自合同签订之日起1年",
+        "被列入失信被执行人、重大税收违法失信主体、政府采购严重违法失信行为记录名单的，不得参加本次采购。",
+        "本项目不接受联合体投标。",
+        "本项目的特定资格要求：在拉萨有固定的实体经营场所",
+        "2024年12月25日至2024年12月31日",
+        "上午09:30至13:00时、下午15:30至18:00时",
+        "按最低价中标法",
+        "2025年1月2日16点00分（北京时间）",
+        "地点：西藏传媒集团二楼会议室",
+        "公告期限：自发布之日起5个工作日",
+        "联系人：措姆女士",
+        "13618906639",
+    ):
+        assert expected in flat, expected
