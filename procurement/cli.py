@@ -64,3 +64,43 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo)
+    app.cli.add_command(blacklist_cli)  # issue 4
+
+
+# --- flask blacklist (issue 4) ----------------------------------------------------------------
+
+blacklist_cli = AppGroup("blacklist", help="Credit blacklists (失信名单).")
+
+
+@blacklist_cli.command("import")
+@click.argument("list_kind")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def blacklist_import(list_kind: str, file: str) -> None:
+    """Import FILE (CSV) as a new version of LIST_KIND; any bad row: nothing imported, exit 1.
+
+    LIST_KIND is dishonest_debtor, tax_violation or procurement_violation (or the list's Chinese name).
+    """
+    import os
+
+    from procurement.domain.credit import LIST_KINDS, BlacklistImportError, list_kind_from_text
+    from procurement.services import ServiceError
+    from procurement.services import credit as credit_service
+    from procurement.templating import translate
+
+    kind = list_kind_from_text(list_kind)
+    if kind is None:
+        raise click.BadParameter(f"unknown list {list_kind!r}; one of: {', '.join(LIST_KINDS)}", param_hint="LIST_KIND")
+    with open(file, "rb") as handle:
+        data = handle.read()
+    try:
+        version = credit_service.import_blacklist(kind, data, os.path.basename(file), None)
+    except BlacklistImportError as error:
+        db.session.rollback()
+        click.echo(translate(error.message, error.params), err=True)
+        for row in error.errors:
+            click.echo(f"  第 {row.line} 行：{translate(row.message, row.params)}", err=True)
+        raise SystemExit(1)
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(translate(error.message, error.params))
+    click.echo(f"Imported {version.row_count} entries into {kind} as version {version.id}.")

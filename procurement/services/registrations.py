@@ -1,0 +1,347 @@
+"""Registration (报名): a supplier's answers and stamped scans, checked at once per criterion.
+
+Order of a submission: the window and the profile are checked first (nothing is stored outside
+the window); then every acceptable upload is stored and committed, so a file the page calls
+saved survives whatever follows; then, if the answers are complete, the automatic checks run
+against the company profile (snapshotted into the registration) and the latest credit lists,
+and the result is kept as a :class:`QualificationCheck` with the list versions it used.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import FileStorage
+
+from procurement import audit, clock
+from procurement.domain import N_
+from procurement.domain.credit import LIST_KINDS
+from procurement.domain.identifiers import division_label, uscc_division
+from procurement.domain.qualification import (
+    ARTICLE22_DECLARATIONS,
+    DOCUMENT_KINDS,
+    CheckResult,
+    RegistrationFacts,
+    overall_status,
+    run_checks,
+)
+from procurement.extensions import db
+from procurement.models import (
+    REG_ACCEPTED,
+    REG_DRAFT,
+    REG_REJECTED,
+    Company,
+    Project,
+    QualificationCheck,
+    Registration,
+    RegistrationDocument,
+)
+from procurement.services import ServiceError, credit
+from procurement.services import projects as project_service
+from procurement.services.uploads import SCAN_TYPES, check_upload, save
+from procurement.templating import cn_datetime, hours_text
+
+AGENT_DOCUMENTS = ("authorisation", "agent_id")
+SNAPSHOT_FIELDS = (
+    "name",
+    "uscc",
+    "registered_address",
+    "premises_division",
+    "premises_address",
+    "legal_rep_name",
+    "legal_rep_id_number",
+    "contact_name",
+    "contact_mobile",
+)
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What the registration form asks besides the uploads; ``agent_id_number`` already validated."""
+
+    via_agent: bool
+    agent_name: str | None
+    agent_id_number: str | None
+    consortium: bool
+    declarations: Mapping[str, bool]
+
+
+@dataclass
+class Submission:
+    """The outcome of one POST of the registration form.
+
+    ``saved`` lists the document kinds stored by this request; ``upload_errors`` maps a kind to
+    the error that refused its file; ``check`` is ``None`` when the checks did not run (the
+    answers were incomplete or an upload was refused).
+    """
+
+    registration: Registration
+    saved: list[str] = field(default_factory=list)
+    upload_errors: dict[str, ServiceError] = field(default_factory=dict)
+    check: QualificationCheck | None = None
+
+
+def own_registration(project: Project, company: Company) -> Registration | None:
+    """The company's registration for ``project``, if it has one."""
+    return db.session.scalar(
+        sa.select(Registration).where(Registration.project_id == project.id, Registration.company_id == company.id)
+    )
+
+
+def ensure_can_register(project: Project, company: Company) -> None:
+    """Refuse registration outside the window and daily hours, or without a complete profile.
+
+    :raise ServiceError: ``registration_not_open`` / ``registration_outside_hours`` /
+        ``registration_closed`` / ``registration_unavailable`` / ``profile_incomplete``.
+    """
+    state = project_service.registration_state(project)
+    if state is None:
+        raise ServiceError(N_("该项目当前不接受报名。"), "registration_unavailable")
+    if state.state == "not_yet_open":
+        raise ServiceError(
+            N_("报名尚未开始，将于 %(at)s（北京时间）开始。"), "registration_not_open", at=cn_datetime(state.next_open_at, True)
+        )
+    if state.state == "outside_hours":
+        raise ServiceError(
+            N_("现在不在报名时段内（每个工作日%(hours)s）。下一次开放：%(at)s（北京时间）。"),
+            "registration_outside_hours",
+            hours=hours_text(project.registration_hours),
+            at=cn_datetime(state.next_open_at, True),
+        )
+    if state.state == "closed":
+        raise ServiceError(
+            N_("报名已于 %(at)s（北京时间）截止，不能再报名或修改报名资料。"), "registration_closed", at=cn_datetime(state.closes_at, True)
+        )
+    if not company.profile_complete:
+        raise ServiceError(N_("请先完善公司信息，再报名。"), "profile_incomplete")
+
+
+def submit_registration(
+    project: Project,
+    company: Company,
+    answers: Answers | None,
+    uploads: Mapping[str, FileStorage | None],
+    actor,
+    *,
+    via_agent: bool | None = None,
+) -> Submission:
+    """Store the uploads, then (when ``answers`` are given and every upload was accepted) run the checks.
+
+    ``answers`` is ``None`` when the form itself was invalid: the acceptable uploads are still
+    stored and committed so the supplier need not choose them again. Agent documents are only
+    taken when registering through an agent (``via_agent``: what the form chose, even when it
+    was otherwise invalid; defaults to ``answers.via_agent``).
+
+    :raise ServiceError: from :func:`ensure_can_register`; nothing is stored then.
+    """
+    ensure_can_register(project, company)
+    registration = _get_or_create(project, company, actor)
+    if via_agent is None:
+        via_agent = answers.via_agent if answers is not None else False
+    submission = Submission(registration)
+    for kind in DOCUMENT_KINDS:
+        upload = uploads.get(kind)
+        if upload is None or not upload.filename:
+            continue
+        if kind in AGENT_DOCUMENTS and not via_agent:
+            continue
+        try:
+            checked = check_upload(upload, SCAN_TYPES, field=kind)
+        except ServiceError as error:
+            submission.upload_errors[kind] = error
+            continue
+        stored = save(checked, actor)
+        _replace_document(registration, kind, stored)
+        audit.record(
+            "registration.upload",
+            registration,
+            details={"kind": kind, "sha256": stored.sha256, "size": stored.size, "mime_type": stored.mime_type},
+            actor=actor,
+        )
+        submission.saved.append(kind)
+    # Commit the files now: whatever the checks say, the page will call them saved.
+    db.session.commit()
+    if answers is None or submission.upload_errors:
+        return submission
+    submission.check = _submit(registration, company, answers, actor)
+    return submission
+
+
+def _get_or_create(project: Project, company: Company, actor) -> Registration:
+    registration = own_registration(project, company)
+    if registration is not None:
+        return registration
+    now = clock.now()
+    registration = Registration(
+        project_id=project.id, company_id=company.id, status=REG_DRAFT, created_at=now, created_by_id=actor.id,
+        declarations={}, company_snapshot={},
+    )
+    db.session.add(registration)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another request of the same supplier created it a moment ago (one per supplier per project).
+        db.session.rollback()
+        registration = own_registration(project, company)
+        if registration is None:
+            raise
+        return registration
+    audit.record("registration.create", registration, details={"company_id": company.id}, actor=actor)
+    return registration
+
+
+def _replace_document(registration: Registration, kind: str, stored) -> None:
+    """One current document per kind: a new upload replaces the old (the old file stays on disk)."""
+    current = next((doc for doc in registration.documents if doc.kind == kind), None)
+    if current is None:
+        registration.documents.append(
+            RegistrationDocument(kind=kind, stored_file_id=stored.id, stored_file=stored, uploaded_at=clock.now())
+        )
+    else:
+        current.stored_file = stored
+        current.stored_file_id = stored.id
+        current.uploaded_at = clock.now()
+    db.session.flush()
+
+
+def _snapshot(company: Company) -> dict:
+    data = {name: getattr(company, name) for name in SNAPSHOT_FIELDS}
+    data["premises_division_label"] = division_label(company.premises_division) if company.premises_division else ""
+    try:
+        data["registration_division"] = uscc_division(company.uscc or "")
+    except ValueError:
+        data["registration_division"] = ""
+    code = data["registration_division"]
+    data["registration_division_label"] = division_label(code) if code else ""
+    return data
+
+
+def _submit(registration: Registration, company: Company, answers: Answers, actor) -> QualificationCheck:
+    now = clock.now()
+    registration.via_agent = answers.via_agent
+    registration.agent_name = answers.agent_name if answers.via_agent else None
+    registration.agent_id_number = answers.agent_id_number if answers.via_agent else None
+    registration.consortium = answers.consortium
+    registration.declarations = {key: answers.declarations.get(key) is True for key in ARTICLE22_DECLARATIONS}
+    registration.company_snapshot = _snapshot(company)
+    registration.submitted_at = now
+    check = _run(registration, registration.project.criteria, context="registration", now=now)
+    registration.status = REG_ACCEPTED if check.overall == "accepted" else REG_REJECTED
+    db.session.flush()
+    audit.record(
+        "registration.submit",
+        registration,
+        details={
+            "status": registration.status,
+            "check_id": check.id,
+            "via_agent": registration.via_agent,
+            "consortium": registration.consortium,
+            "documents": sorted(doc.kind for doc in registration.documents),
+            "failed": [r["criterion"] for r in check.results if r["status"] == "fail"],
+            "list_versions": check.list_versions,
+        },
+        actor=actor,
+    )
+    db.session.commit()
+    return check
+
+
+def facts_for(registration: Registration) -> tuple[RegistrationFacts, dict[str, int]]:
+    """The facts the checks read: the snapshot of the profile, the answers, the documents, the credit hits."""
+    snapshot = registration.company_snapshot or _snapshot(registration.company)
+    found = credit.check_registration_credit(snapshot.get("uscc") or "", snapshot.get("name") or "")
+    facts = RegistrationFacts(
+        uscc=snapshot.get("uscc") or "",
+        legal_rep_id=snapshot.get("legal_rep_id_number") or "",
+        via_agent=registration.via_agent,
+        agent_id=registration.agent_id_number,
+        consortium=registration.consortium,
+        declarations=dict(registration.declarations or {}),
+        documents=frozenset(doc.kind for doc in registration.documents),
+        premises_division=snapshot.get("premises_division"),
+        premises_address=snapshot.get("premises_address") or "",
+        credit_hits=found.hits,
+    )
+    return facts, found.list_versions
+
+
+def _run(registration: Registration, criteria, *, context: str, now) -> QualificationCheck:
+    facts, list_versions = facts_for(registration)
+    results = _note_missing_lists(run_checks(facts, list(criteria)), list_versions)
+    check = QualificationCheck(
+        registration=registration,
+        run_at=now,
+        context=context,
+        overall=overall_status(results),
+        results=[
+            {"criterion": r.criterion, "status": r.status, "message": r.message, "params": _plain(r.params)}
+            for r in results
+        ],
+        list_versions=list_versions,
+    )
+    db.session.add(check)
+    db.session.flush()
+    return check
+
+
+def _note_missing_lists(results, list_versions: Mapping[str, int]) -> tuple[CheckResult, ...]:
+    """A clean credit result is only as good as the lists read: flag for the panel any list never imported."""
+    missing = [kind for kind in LIST_KINDS if kind not in list_versions]
+    if not missing:
+        return tuple(results)
+    names = "、".join(LIST_KINDS[kind] for kind in missing)
+    return tuple(
+        CheckResult(
+            "credit",
+            "warning",
+            N_("未发现失信记录；但以下名单尚未导入，未能核查：%(lists)s，请评审时核实。"),
+            {"lists": names, "missing_lists": tuple(missing)},
+        )
+        if r.criterion == "credit" and r.status == "pass"
+        else r
+        for r in results
+    )
+
+
+def _plain(params: Mapping[str, object]) -> dict:
+    return {key: list(value) if isinstance(value, tuple) else value for key, value in params.items()}
+
+
+def rerun_credit_check(registration: Registration, actor) -> QualificationCheck:
+    """Re-run the credit check against the current lists at review time (context ``review``).
+
+    The result is kept as evidence beside the registration's earlier checks; it does not change
+    the registration's status, because after the opening the panel decides by its votes.
+    """
+    check = _run(registration, ["credit"], context="review", now=clock.now())
+    audit.record(
+        "registration.credit_recheck",
+        registration,
+        details={"check_id": check.id, "overall": check.overall, "list_versions": check.list_versions},
+        actor=actor,
+    )
+    db.session.commit()
+    return check
+
+
+def latest_check(registration: Registration, context: str | None = "registration") -> QualificationCheck | None:
+    """The most recent check of ``context`` (any context when ``None``)."""
+    checks = [c for c in registration.checks if context is None or c.context == context]
+    return max(checks, key=lambda c: (c.run_at, c.id)) if checks else None
+
+
+def document(registration: Registration, kind: str) -> RegistrationDocument | None:
+    """The current document of ``kind``."""
+    return next((doc for doc in registration.documents if doc.kind == kind), None)
+
+
+def project_registrations(project: Project) -> list[Registration]:
+    """Every registration for ``project`` (buyer staff only), earliest submission first, drafts last."""
+    registrations = db.session.scalars(
+        sa.select(Registration)
+        .where(Registration.project_id == project.id)
+        .order_by(Registration.created_at, Registration.id)
+    ).all()
+    return sorted(registrations, key=lambda r: (r.submitted_at is None, r.submitted_at or r.created_at, r.id))

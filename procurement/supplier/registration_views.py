@@ -1,0 +1,127 @@
+"""Registration (报名): the supplier's form, its own documents, and the helpers its project section uses."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from procurement.auth.permissions import roles_required
+from procurement.domain import N_
+from procurement.domain.identifiers import division_label, mask_id_number, uscc_division
+from procurement.domain.qualification import ARTICLE22_DECLARATIONS, CRITERIA, DOCUMENT_KINDS, required_documents
+from procurement.models import REG_ACCEPTED
+from procurement.services import ServiceError
+from procurement.services import projects as project_service
+from procurement.services import registrations as registration_service
+from procurement.supplier.loaders import current_company, get_public_project, own_registration
+from procurement.supplier.registration_forms import RegistrationForm, prefill
+from procurement.supplier.views import bp
+from procurement.web import send_stored_file
+
+CRITERION_LABELS = {criterion.key: criterion.label for criterion in CRITERIA}
+# Column headings for the buyer's table, where the full labels do not fit.
+CRITERION_SHORT_LABELS = {
+    "article22": N_("第二十二条"),
+    "credit": N_("信用"),
+    "no_consortium": N_("非联合体"),
+    "lhasa_premises": N_("拉萨场所"),
+    "documents": N_("资料"),
+    "identifiers": N_("证照号码"),
+}
+STATUS_LABELS = {"draft": N_("未提交"), "accepted": N_("报名成功"), "rejected": N_("未通过自动审核")}
+
+
+@bp.app_context_processor
+def registration_helpers():
+    """What the registration sections (supplier and buyer) need to show checks and documents."""
+    return {
+        "criterion_labels": CRITERION_LABELS,
+        "criterion_short_labels": CRITERION_SHORT_LABELS,
+        "document_labels": DOCUMENT_KINDS,
+        "article22_declarations": ARTICLE22_DECLARATIONS,
+        "registration_status_labels": STATUS_LABELS,
+        "latest_registration_check": registration_service.latest_check,
+        "required_document_kinds": required_documents,
+    }
+
+
+def _registration_division(company) -> str:
+    try:
+        return division_label(uscc_division(company.uscc or ""))
+    except ValueError:
+        return ""
+
+
+def _render(project, company, registration, form, *, refusal: ServiceError | None = None, saved=(), status=200):
+    return (
+        render_template(
+            "supplier/registration.html",
+            project=project,
+            company=company,
+            registration=registration,
+            form=form,
+            refusal=refusal,
+            saved=list(saved),
+            registration_state=project_service.registration_state(project),
+            registration_division=_registration_division(company),
+            masked_legal_rep_id=mask_id_number(company.legal_rep_id_number or ""),
+            documents={doc.kind: doc for doc in (registration.documents if registration else [])},
+            required_kinds=required_documents(form.via_agent, premises="lhasa_premises" in project.criteria),
+        ),
+        status,
+    )
+
+
+@bp.route("/projects/<int:project_id>/registration", methods=["GET", "POST"])
+@roles_required("supplier")
+def registration(project_id: int):
+    """Register for a project, or correct a registration while the window is open."""
+    project = get_public_project(project_id)
+    company = current_company()
+    registration = own_registration(project)
+    form = RegistrationForm()
+    if request.method == "GET":
+        prefill(form, registration)
+        try:
+            registration_service.ensure_can_register(project, company)
+        except ServiceError as error:
+            return _render(project, company, registration, form, refusal=error)
+        return _render(project, company, registration, form)
+
+    valid = form.validate_on_submit()
+    uploads = {kind: request.files.get(kind) for kind in DOCUMENT_KINDS}
+    try:
+        submission = registration_service.submit_registration(
+            project, company, form.answers() if valid else None, uploads, current_user, via_agent=form.via_agent
+        )
+    except ServiceError as error:
+        return _render(project, company, registration, form, refusal=error, status=400)
+
+    registration = submission.registration
+    if submission.check is None:
+        for kind, error in submission.upload_errors.items():
+            form.add_domain_error(error, kind)
+        return _render(project, company, registration, form, saved=submission.saved, status=400)
+    if registration.status == REG_ACCEPTED:
+        flash(_("报名成功：各项自动审核均已通过。"), "success")
+    else:
+        flash(
+            _("报名资料已保存，但自动审核未通过。请按下方各项提示修改后重新提交；报名截止前可以修改。已上传的文件均已保存，无需重新上传。"),
+            "danger",
+        )
+    return redirect(url_for("supplier.project", project_id=project.id, _anchor="registration"))
+
+
+@bp.route("/projects/<int:project_id>/registration/documents/<kind>")
+@roles_required("supplier")
+def registration_document(project_id: int, kind: str):
+    """View one of this supplier's own uploaded documents inline.
+
+    :raise 404: for another supplier's project registration, or no such document.
+    """
+    project = get_public_project(project_id)
+    registration = own_registration(project)
+    document = registration_service.document(registration, kind) if registration else None
+    if document is None:
+        abort(404)
+    return send_stored_file(document.stored_file)
