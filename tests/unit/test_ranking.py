@@ -327,3 +327,26 @@ def test_no_totals_flags_nothing():
 def test_bad_abnormal_low_ratio_is_refused(ratio):
     with pytest.raises(RankingError):
         AbnormalLowSettings(average_ratio=ratio)
+
+
+@given(
+    st.dictionaries(st.integers(1, 50), st.integers(1, 100_000).map(lambda fen: Decimal(fen) / 100), max_size=8),
+    st.one_of(st.none(), st.integers(1, 200_000).map(lambda fen: Decimal(fen) / 100)),
+)
+def test_a_total_is_flagged_exactly_when_strictly_below_a_rounded_threshold(totals, ceiling):
+    flags = flag_abnormally_low(totals, ceiling, AbnormalLowSettings())
+    values = sorted(totals.values())
+    thresholds = []
+    if values:
+        thresholds.append((sum(values) / len(values) * Decimal("0.50")).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP"))
+    if len(values) >= 2:
+        thresholds.append((values[1] * Decimal("0.50")).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP"))
+    if ceiling is not None:
+        thresholds.append((ceiling * Decimal("0.45")).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP"))
+    for supplier_id, total in totals.items():
+        assert (supplier_id in flags) == any(total < threshold for threshold in thresholds)
+    for reasons in flags.values():
+        assert all(reason.total < reason.threshold for reason in reasons)
+    # With ratios ≤ 1 the lowest total is always among the flagged, if anyone is.
+    if flags:
+        assert min(totals.values()) in {totals[supplier_id] for supplier_id in flags}

@@ -1,0 +1,99 @@
+"""Panel member forms: the declaration of interest, the review matrix, abnormal-low decisions, the report."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateTimeLocalField, PasswordField, RadioField, TextAreaField
+from wtforms.validators import Optional
+
+from procurement.domain.schedule import BEIJING
+from procurement.forms_common import BaseForm, choices, length, required
+from procurement.services.evaluation import DECISION_ACCEPT, DECISION_REJECT, CellInput, SheetRow
+
+NO_CONFLICT = "none"
+CONFLICT = "conflict"
+
+
+class DeclarationForm(BaseForm):
+    """The member's declaration of interest (利害关系声明) before it sees any supplier's documents."""
+
+    conflict = RadioField(
+        _l("利害关系声明"),
+        choices=choices(
+            [
+                (NO_CONFLICT, _l("本人与以上参加供应商均不存在利害关系")),
+                (CONFLICT, _l("本人与以上某家供应商存在利害关系，申请回避")),
+            ]
+        ),
+        validators=[required(_l("请选择一项声明。"))],
+    )
+    note = TextAreaField(
+        _l("利害关系说明（申请回避时必填）"), validators=[Optional(), length(1000)], render_kw={"rows": 2}
+    )
+
+
+class ReviewMatrixForm(BaseForm):
+    """The review matrix: the cells are read from the request by :func:`read_cells` (one pair of inputs per cell)."""
+
+
+def verdict_name(registration_id: int, criterion: str) -> str:
+    """The radio group's name for one cell."""
+    return f"v-{registration_id}-{criterion}"
+
+
+def reason_name(registration_id: int, criterion: str) -> str:
+    """The reason input's name for one cell."""
+    return f"r-{registration_id}-{criterion}"
+
+
+def read_cells(data, rows: list[SheetRow]) -> list[CellInput]:
+    """Every cell of ``rows`` as submitted in ``data`` (a request's form); unknown verdicts read as none."""
+    cells = []
+    for row in rows:
+        for cell in row.cells:
+            verdict = data.get(verdict_name(cell.registration_id, cell.criterion)) or None
+            if verdict not in ("pass", "fail"):
+                verdict = None
+            reason = (data.get(reason_name(cell.registration_id, cell.criterion)) or "")[:1000]
+            cells.append(CellInput(cell.registration_id, cell.criterion, verdict, reason))
+    return cells
+
+
+class ExplanationRequestForm(BaseForm):
+    """The chair asks a supplier to explain an abnormally low price by a due time (Beijing time)."""
+
+    due_at = DateTimeLocalField(
+        _l("说明截止时间（北京时间）"),
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[required(_l("请选择截止日期和时间。"))],
+    )
+
+    def due_at_utc(self) -> datetime | None:
+        """The due time as an aware datetime."""
+        return self.due_at.data.replace(tzinfo=BEIJING) if self.due_at.data else None
+
+
+class AbnormalDecisionForm(BaseForm):
+    """The panel's decision on an abnormally low price, with its reason."""
+
+    decision = RadioField(
+        _l("评审决定"),
+        choices=choices(
+            [
+                (DECISION_ACCEPT, _l("接受说明，报价有效")),
+                (DECISION_REJECT, _l("不接受说明，该报价无效")),
+            ]
+        ),
+        validators=[required(_l("请选择接受或不接受。"))],
+    )
+    reason = TextAreaField(_l("理由"), validators=[required(_l("请填写理由。")), length(2000)], render_kw={"rows": 3})
+
+
+class ReportConfirmForm(BaseForm):
+    """Confirm (sign) the evaluation report by re-entering the password; a written dissent is optional."""
+
+    dissent = TextAreaField(
+        _l("不同意见（如有，请写明；将印在评审报告中）"), validators=[Optional(), length(2000)], render_kw={"rows": 3}
+    )
+    password = PasswordField(_l("登录密码（确认身份）"), validators=[required(_l("请输入您的登录密码。"))])
