@@ -1,0 +1,162 @@
+"""Buyer staff: read the audit trail (per project, or all of it) and the hash chain's status."""
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+
+from procurement import audit
+from procurement.auth.permissions import roles_required
+from procurement.buyer.loaders import get_project
+from procurement.buyer.views import bp
+from procurement.extensions import db
+from procurement.models import AuditEvent, Project
+
+PAGE_SIZE = 100
+
+# Labels for the actions the workflow records; an action without one is shown as recorded.
+ACTION_LABELS = {
+    "account.create": _l("创建账号"),
+    "account.password_change": _l("修改密码"),
+    "account.activate": _l("启用账号"),
+    "account.deactivate": _l("停用账号"),
+    "company.update": _l("修改公司信息"),
+    "clock.set": _l("设置模拟时间"),
+    "clock.reset": _l("恢复真实时间"),
+    "calendar.year_enter": _l("录入年度节假日安排"),
+    "calendar.year_remove": _l("删除年度节假日安排"),
+    "calendar.regional_add": _l("添加地方节假日"),
+    "calendar.regional_import": _l("导入地方节假日"),
+    "calendar.remove": _l("删除节假日"),
+    "blacklist.import": _l("导入失信名单"),
+    "project.create": _l("创建项目"),
+    "project.update": _l("修改草稿"),
+    "project.boq_import": _l("导入采购清单"),
+    "project.publish": _l("发布公告"),
+    "project.amend": _l("更正公告"),
+    "project.cancel": _l("终止项目"),
+    "project.open": _l("开启报价"),
+    "project.fail": _l("流标"),
+    "rfq.add": _l("上传询比价文件"),
+    "rfq.remove": _l("撤下询比价文件"),
+    "rfq.download": _l("下载询比价文件"),
+    "registration.create": _l("创建报名"),
+    "registration.upload": _l("上传报名资料"),
+    "registration.submit": _l("提交报名"),
+    "registration.credit_recheck": _l("重新核查信用记录"),
+    "quote.submit": _l("提交密封报价"),
+    "quote.revise": _l("修改报价"),
+    "quote.withdraw": _l("撤回报价"),
+    "quote.open": _l("开启报价"),
+    "quote.open_failed": _l("报价开启失败"),
+    "panel.appoint": _l("指定评审小组成员"),
+    "panel.chair": _l("指定评审组长"),
+    "panel.remove": _l("移除评审小组成员"),
+    "panel.replace": _l("更换评审小组成员"),
+    "panel.declare": _l("利益冲突声明"),
+    "evaluation.start": _l("开始评审"),
+    "evaluation.votes_save": _l("保存评审意见"),
+    "evaluation.votes_submit": _l("提交评审意见"),
+    "evaluation.votes_reopen": _l("退回评审意见"),
+    "evaluation.rank": _l("排序"),
+    "evaluation.report_confirm": _l("确认评审报告"),
+    "evaluation.complete": _l("评审完成"),
+    "abnormal_low.request": _l("要求说明异常低价"),
+    "abnormal_low.explain": _l("提交异常低价说明"),
+    "abnormal_low.decide": _l("认定异常低价"),
+    "document.issue": _l("出具文书"),
+    "award.confirm": _l("确定成交"),
+    "award.drop_out": _l("候选人放弃或不符合条件"),
+    "award.publish": _l("发布成交结果"),
+    "challenge.file": _l("提出质疑"),
+    "challenge.answer": _l("答复质疑"),
+}
+
+
+def _page() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _events(project: Project | None, page: int) -> tuple[list[AuditEvent], int]:
+    query = sa.select(AuditEvent)
+    count = sa.select(sa.func.count(AuditEvent.id))
+    if project is not None:
+        query = query.where(AuditEvent.project_id == project.id)
+        count = count.where(AuditEvent.project_id == project.id)
+    total = db.session.scalar(count) or 0
+    rows = db.session.scalars(query.order_by(AuditEvent.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return list(rows), total
+
+
+def chain_status() -> dict:
+    """The whole chain verified now: ``ok``, the number of events, and the first broken link."""
+    broken = audit.verify()
+    total = db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) or 0
+    return {"ok": broken is None, "count": total, "broken": broken}
+
+
+def details_text(details: dict) -> str:
+    """The details as compact JSON with Chinese left readable."""
+    return json.dumps(details or {}, ensure_ascii=False, sort_keys=True)
+
+
+@bp.app_context_processor
+def audit_helpers():
+    """Helpers for the project hub's audit section."""
+
+    def recent_events(project: Project, limit: int = 5) -> list[AuditEvent]:
+        """The project's latest events, newest first."""
+        return list(
+            db.session.scalars(
+                sa.select(AuditEvent)
+                .where(AuditEvent.project_id == project.id)
+                .order_by(AuditEvent.id.desc())
+                .limit(limit)
+            )
+        )
+
+    def event_count(project: Project) -> int:
+        """How many events the project's trail holds."""
+        query = sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.project_id == project.id)
+        return db.session.scalar(query) or 0
+
+    return {
+        "audit_recent_events": recent_events,
+        "audit_event_count": event_count,
+        "audit_action_label": lambda action: ACTION_LABELS.get(action, action),
+    }
+
+
+def _render(project: Project | None):
+    page = _page()
+    events, total = _events(project, page)
+    pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
+    return render_template(
+        "buyer/audit.html",
+        project=project,
+        events=events,
+        total=total,
+        page=page,
+        pages=pages,
+        status=chain_status(),
+        details_text=details_text,
+    )
+
+
+@bp.route("/projects/<int:project_id>/audit")
+@roles_required("buyer")
+def audit_trail(project_id: int):
+    """One project's audit trail, oldest first, with the chain's status."""
+    return _render(get_project(project_id))
+
+
+@bp.route("/audit")
+@roles_required("buyer")
+def audit_all():
+    """The whole audit trail (calendar, accounts, blacklists and every project), with the chain's status."""
+    return _render(None)

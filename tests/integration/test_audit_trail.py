@@ -1,0 +1,117 @@
+"""The audit trail: buyer staff read it per project; `flask audit verify` names the first broken link."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+
+from procurement.domain.schedule import BEIJING
+from procurement.extensions import db
+from procurement.models import AuditEvent
+from procurement.services import award as award_service
+from procurement.services import challenges as challenge_service
+from tests.conftest import AuthActions
+from tests.factories import make_buyer, make_evaluated_project, make_supplier
+
+RESULT_DAY = datetime(2025, 1, 6, 10, 0, tzinfo=BEIJING)
+
+
+@pytest.fixture
+def awarded(app, clock):
+    """The award workflow run through the services: drop-out, award, publication, challenge, answer."""
+    buyer = make_buyer()
+    built = make_evaluated_project(buyer, clock)
+    clock.set(RESULT_DAY)
+    first_user, first = built.candidate(1)
+    _, second = built.candidate(2)
+    award_service.drop_out(built.project, first.id, "declined", "书面放弃", buyer)
+    award_service.confirm(built.project, second.id, buyer)
+    award_service.publish(built.project, buyer)
+    challenge = challenge_service.file_challenge(built.project, first, "质疑。", [], first_user)
+    challenge_service.answer_challenge(challenge, "答复。", buyer)
+    return built
+
+
+def signed_in(app, user):
+    client = app.test_client()
+    AuthActions(client).login(user.email)
+    return client
+
+
+def test_every_award_step_is_an_audit_event_of_the_project(awarded):
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.project_id == awarded.project.id).order_by(AuditEvent.id)
+    ).all()
+    tail = [a for a in actions if a.startswith(("award.", "challenge."))]
+    assert tail == ["award.drop_out", "award.confirm", "award.publish", "challenge.file", "challenge.answer"]
+    # The announcement and the four notices (one award notice, three result notices).
+    issued = db.session.scalars(
+        sa.select(AuditEvent.details).where(
+            AuditEvent.action == "document.issue", AuditEvent.project_id == awarded.project.id
+        )
+    ).all()
+    kinds = sorted(details["kind"] for details in issued)
+    assert kinds == ["announcement", "award_notice", "result_announcement"] + ["result_notice"] * 3
+
+
+def test_buyer_reads_the_project_trail_with_the_chain_status(app, awarded):
+    client = signed_in(app, awarded.buyer)
+    html = client.get(f"/buyer/projects/{awarded.project.id}/audit").get_data(as_text=True)
+    assert "哈希链校验通过" in html
+    for label in ("发布公告", "候选人放弃或不符合条件", "确定成交", "发布成交结果", "出具文书", "提出质疑", "答复质疑"):
+        assert label in html, label
+    assert "书面放弃" in html  # the details are shown
+    hub = client.get(f"/buyer/projects/{awarded.project.id}").get_data(as_text=True)
+    assert 'data-testid="audit-section"' in hub and "答复质疑" in hub
+    assert f"/buyer/projects/{awarded.project.id}/audit" in hub
+
+
+def test_other_projects_events_are_not_in_a_projects_trail(app, clock, awarded):
+    other = make_evaluated_project(awarded.buyer, clock, names=["甲公司", "乙公司", "丙公司", "丁公司"])
+    client = signed_in(app, awarded.buyer)
+    html = client.get(f"/buyer/projects/{other.project.id}/audit").get_data(as_text=True)
+    assert "发布成交结果" not in html
+    assert "发布成交结果" in client.get("/buyer/audit").get_data(as_text=True)
+
+
+def test_suppliers_cannot_read_the_trail(app, awarded):
+    client = signed_in(app, make_supplier())
+    assert client.get(f"/buyer/projects/{awarded.project.id}/audit").status_code == 403
+
+
+def test_audit_verify_passes_on_an_intact_chain(runner, awarded):
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "Audit chain OK" in result.output
+
+
+def test_tampering_with_one_row_makes_audit_verify_fail_and_name_it(app, runner, awarded):
+    target = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "award.confirm"))
+    target_id = target.id
+    db.session.expire_all()
+    # What an attacker with database access would do: rewrite the details in place.
+    db.session.execute(
+        sa.text("UPDATE audit_event SET details = :details WHERE id = :id"),
+        {"details": '{"registration_id": 1, "amount": "1.00"}', "id": target_id},
+    )
+    db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code != 0
+    assert f"event id {target_id}" in result.output
+    assert "hash_mismatch" in result.output
+
+    client = signed_in(app, awarded.buyer)
+    html = client.get(f"/buyer/projects/{awarded.project.id}/audit").get_data(as_text=True)
+    assert f"第一处断裂在编号 {target_id} 的记录" in html
+    assert 'data-testid="broken-event"' in html
+
+
+def test_deleting_a_row_breaks_the_next_link(runner, awarded):
+    ids = db.session.scalars(sa.select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    victim, following = ids[len(ids) // 2], ids[len(ids) // 2 + 1]
+    db.session.execute(sa.text("DELETE FROM audit_event WHERE id = :id"), {"id": victim})
+    db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code != 0
+    assert f"event id {following}: prev_mismatch" in result.output
