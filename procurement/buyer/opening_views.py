@@ -1,0 +1,81 @@
+"""Buyer staff open the sealed quotes at the opening time and read the opening record (开标记录)."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from procurement import clock
+from procurement.auth.permissions import roles_required
+from procurement.buyer.loaders import get_project
+from procurement.buyer.views import bp
+from procurement.services import ServiceError
+from procurement.services import opening as opening_service
+from procurement.services import quotes
+from procurement.templating import translate
+from procurement.web import send_document
+
+
+@bp.route("/projects/<int:project_id>/open", methods=["POST"])
+@roles_required("buyer")
+def open_quotes(project_id: int):
+    """Open every current quote (at or after the opening time, once) and issue the opening record."""
+    project = get_project(project_id)
+    try:
+        opened = opening_service.open_quotes(project.id, current_user)
+    except ServiceError as error:
+        flash(translate(error.message, error.params), "danger")
+        return redirect(url_for("buyer.project", project_id=project.id) + "#quotes")
+    flash(_("已开启 %(n)s 份报价，每份均与回执哈希核对一致；开标记录已生成。", n=len(opened)), "success")
+    return redirect(url_for("buyer.opening", project_id=project.id))
+
+
+@bp.route("/projects/<int:project_id>/opening")
+@roles_required("buyer")
+def opening(project_id: int):
+    """The opening: before it, how many sealed quotes arrived and the open button; after, the record."""
+    project = get_project(project_id)
+    return render_template(
+        "buyer/opening_record_view.html",
+        project=project,
+        rows=opening_service.opening_rows(project) if opening_service.is_opened(project) else None,
+        opened=opening_service.is_opened(project),
+        can_open=opening_service.can_open(project),
+        received=quotes.received_count(project),
+        deadline=quotes.deadline_text(project),
+        pdf_url=url_for("buyer.opening_record_pdf", project_id=project.id),
+        back_url=url_for("buyer.project", project_id=project.id),
+        back_label=project.code,
+        home_url=url_for("buyer.home"),
+        home_label=_("项目管理"),
+        role="buyer",
+    )
+
+
+@bp.route("/projects/<int:project_id>/opening-record.pdf")
+@roles_required("buyer")
+def opening_record_pdf(project_id: int):
+    """The opening record PDF, byte for byte as issued at the opening.
+
+    :raise 404: before the opening.
+    """
+    project = get_project(project_id)
+    return send_document(opening_service.opening_record_document(project), f"{project.code}-开标记录.pdf")
+
+
+@bp.app_context_processor
+def _opening_helpers():
+    """``buyer_quote_summary(project)`` for ``buyer/sections/quotes.html``."""
+
+    def buyer_quote_summary(project):
+        opened = opening_service.is_opened(project)
+        return {
+            "received": quotes.received_count(project),
+            "opened": opened,
+            "can_open": opening_service.can_open(project),
+            "before_time": project.status == "published" and clock.now() < project.opening_at,
+            "rows": opening_service.opening_rows(project) if opened else None,
+            "deadline": quotes.deadline_text(project),
+        }
+
+    return {"buyer_quote_summary": buyer_quote_summary}

@@ -1,0 +1,306 @@
+"""The supplier's sealed quote: fill the sheet (or upload it), review, confirm; revise, withdraw;
+receipts; and, after the opening, the opening record.
+
+Enter → review → confirm: the review page shows the line totals and the grand total in figures and
+in capital numerals and carries the prices in hidden fields; only the confirmation seals and stores.
+Pages that show the supplier's own amounts (review, the filled copy) are sent ``no-store``; nothing
+with an amount is flashed (flashes live in the session cookie) or stored. See ``services.quotes``.
+"""
+from __future__ import annotations
+
+import io
+
+from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from procurement.auth.permissions import roles_required
+from procurement.models import KIND_QUOTE, Project, Registration
+from procurement.services import ServiceError
+from procurement.services import opening as opening_service
+from procurement.services import quotes
+from procurement.supplier.loaders import current_company, get_public_project, own_registration
+from procurement.supplier.quote_forms import QuoteUploadForm, WithdrawForm, quote_form
+from procurement.supplier.views import bp
+from procurement.templating import translate
+from procurement.web import send_document
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _load(project_id: int) -> tuple[Project, Registration | None]:
+    project = get_public_project(project_id)
+    return project, own_registration(project)
+
+
+def _refuse(project: Project, error: ServiceError, category: str = "danger"):
+    flash(translate(error.message, error.params), category)
+    return redirect(url_for("supplier.project", project_id=project.id) + "#quote")
+
+
+def _no_store(response):
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _sheet_page(project, registration, *, form=None, upload_form=None, status: int = 200):
+    state = quotes.status_for(registration)
+    if form is None:
+        form = quote_form(project)
+        form.expected_version.data = str(state.latest_version)
+    if upload_form is None:
+        upload_form = QuoteUploadForm(formdata=None)
+        upload_form.expected_version.data = form.expected_version.data
+    html = render_template(
+        "supplier/quote.html",
+        project=project,
+        registration=registration,
+        state=state,
+        form=form,
+        upload_form=upload_form,
+        deadline=quotes.deadline_text(project),
+    )
+    return _no_store((html, status))
+
+
+def _review_page(project, registration, form):
+    form.fill(form.priced.prices())  # the hidden fields carry the canonical amounts
+    html = render_template(
+        "supplier/quote_review.html",
+        project=project,
+        registration=registration,
+        form=form,
+        sheet=form.priced,
+        company_name=quotes.supplier_name(registration),
+        deadline=quotes.deadline_text(project),
+    )
+    return _no_store(html)
+
+
+@bp.route("/projects/<int:project_id>/quote", methods=["GET", "POST"])
+@roles_required("supplier")
+def quote_sheet(project_id: int):
+    """Step 1: the quote sheet. A POST comes back from the review step with the prices to edit."""
+    project, registration = _load(project_id)
+    refused = quotes.refusal(registration)
+    if refused is not None and refused.code == "not_accepted":
+        return _refuse(project, refused, "warning")
+    if refused is not None:
+        state = quotes.status_for(registration)
+        html = render_template(
+            "supplier/quote.html", project=project, registration=registration, state=state, form=None, upload_form=None,
+            deadline=quotes.deadline_text(project),
+        )
+        return html
+    form = quote_form(project) if request.method == "POST" else None
+    return _sheet_page(project, registration, form=form)
+
+
+@bp.route("/projects/<int:project_id>/quote/review", methods=["POST"])
+@roles_required("supplier")
+def quote_review(project_id: int):
+    """Step 2: check the prices and show the totals (figures and 人民币 words) before confirming."""
+    project, registration = _load(project_id)
+    refused = quotes.refusal(registration)
+    if refused is not None:
+        return _refuse(project, refused)
+    form = quote_form(project)
+    if form.validate_on_submit():
+        return _review_page(project, registration, form)
+    return _sheet_page(project, registration, form=form, status=400)
+
+
+@bp.route("/projects/<int:project_id>/quote/confirm", methods=["POST"])
+@roles_required("supplier")
+def quote_confirm(project_id: int):
+    """Step 3: seal and store the reviewed prices as a new version; show its receipt."""
+    project, registration = _load(project_id)
+    refused = quotes.refusal(registration)
+    if refused is not None:
+        return _refuse(project, refused)
+    form = quote_form(project)
+    if not form.validate_on_submit():
+        return _sheet_page(project, registration, form=form, status=400)
+    try:
+        quote = quotes.submit_quote(registration.id, form.priced.prices(), current_user, expected_version=form.version)
+    except quotes.StaleVersion as error:
+        flash(translate(error.message, error.params), "warning")
+        if error.latest.kind == KIND_QUOTE:
+            return redirect(url_for("supplier.quote_receipt", project_id=project.id, version=error.latest.version))
+        return redirect(url_for("supplier.project", project_id=project.id) + "#quote")
+    except quotes.QuoteSheetInvalid as error:
+        for line_error in error.errors:
+            field = form.price_field(line_error.item_id)
+            field.errors = list(field.errors) + [translate(line_error.message, dict(line_error.params))]
+        return _sheet_page(project, registration, form=form, status=400)
+    except ServiceError as error:
+        return _refuse(project, error)
+    flash(_("报价已加密密封提交（第%(version)s版）。请下载并保存回执。", version=quote.version), "success")
+    return redirect(url_for("supplier.quote_receipt", project_id=project.id, version=quote.version))
+
+
+@bp.route("/projects/<int:project_id>/quote/sheet.xlsx")
+@roles_required("supplier")
+def quote_sheet_xlsx(project_id: int):
+    """The blank quote sheet as XLSX, to fill in offline and upload."""
+    project, registration = _load(project_id)
+    refused = quotes.refusal(registration)
+    if refused is not None and refused.code == "not_accepted":
+        return _refuse(project, refused, "warning")
+    data = quotes.sheet_xlsx(project, quotes.supplier_name(registration))
+    return send_file(io.BytesIO(data), mimetype=XLSX_MIME, as_attachment=True, download_name=f"{project.code}-报价单.xlsx")
+
+
+@bp.route("/projects/<int:project_id>/quote/upload", methods=["POST"])
+@roles_required("supplier")
+def quote_upload(project_id: int):
+    """Step 1 by upload: read a filled XLSX sheet (in memory, never stored) and go to the review."""
+    project, registration = _load(project_id)
+    refused = quotes.refusal(registration)
+    if refused is not None:
+        return _refuse(project, refused)
+    upload_form = QuoteUploadForm()
+    if upload_form.validate_on_submit():
+        data = upload_form.file.data.read(quotes.MAX_SHEET_BYTES + 1)
+        try:
+            sheet = quotes.price_sheet_from_xlsx(project, data)
+        except quotes.QuoteSheetInvalid as error:
+            for line_error in error.errors:
+                upload_form.file.errors.append(f"{line_error.cell}：{translate(line_error.message, dict(line_error.params))}")
+        except ServiceError as error:
+            upload_form.add_domain_error(error)
+        else:
+            form = quote_form(project, formdata=None)
+            form.fill(sheet.prices())
+            form.expected_version.data = upload_form.expected_version.data
+            form.priced = sheet
+            return _review_page(project, registration, form)
+    return _sheet_page(project, registration, upload_form=upload_form, status=400)
+
+
+@bp.route("/projects/<int:project_id>/quote/copy.xlsx", methods=["POST"])
+@roles_required("supplier")
+def quote_copy_xlsx(project_id: int):
+    """The supplier's own filled sheet, made from the reviewed prices into this response only."""
+    project, registration = _load(project_id)
+    refused = quotes.refusal(registration)
+    if refused is not None and refused.code == "not_accepted":
+        return _refuse(project, refused, "warning")
+    form = quote_form(project)
+    if not form.validate_on_submit():
+        return _sheet_page(project, registration, form=form, status=400)
+    data = quotes.sheet_xlsx(project, quotes.supplier_name(registration), form.priced.prices())
+    response = send_file(io.BytesIO(data), mimetype=XLSX_MIME, as_attachment=True, download_name=f"{project.code}-报价单副本.xlsx")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/projects/<int:project_id>/quote/withdraw", methods=["POST"])
+@roles_required("supplier")
+def quote_withdraw(project_id: int):
+    """Withdraw the current quote; no quote of this supplier counts until it submits again."""
+    project, registration = _load(project_id)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        flash(_("页面已过期，请刷新后重新操作。"), "danger")
+        return redirect(url_for("supplier.project", project_id=project.id) + "#quote")
+    try:
+        withdrawal = quotes.withdraw_quote(
+            registration.id if registration else 0, current_user, expected_version=form.version
+        )
+    except ServiceError as error:
+        return _refuse(project, error, "warning" if error.code == "stale_version" else "danger")
+    flash(_("报价已撤回（第%(version)s版为撤回记录）。截止前您仍可重新报价。", version=withdrawal.version), "success")
+    return redirect(url_for("supplier.project", project_id=project.id) + "#quote")
+
+
+def _own_version(project_id: int, version: int):
+    """The project, this supplier's registration, and one version of its quote.
+
+    :raise 404: another supplier's (or no) registration, or no such version.
+    """
+    project, registration = _load(project_id)
+    if registration is None:
+        abort(404)
+    quote = quotes.get_version(registration, version)
+    if quote is None:
+        abort(404)
+    return project, registration, quote
+
+
+@bp.route("/projects/<int:project_id>/quote/receipts/<int:version>")
+@roles_required("supplier")
+def quote_receipt(project_id: int, version: int):
+    """The receipt of one version: project, supplier, version, server time, SHA-256 (no amount)."""
+    project, registration, quote = _own_version(project_id, version)
+    return render_template(
+        "supplier/quote_receipt.html",
+        project=project,
+        registration=registration,
+        quote=quote,
+        company_name=quotes.supplier_name(registration),
+        state=quotes.status_for(registration),
+        server_time=quotes.server_time_text(quote.submitted_at),
+    )
+
+
+@bp.route("/projects/<int:project_id>/quote/receipts/<int:version>.pdf")
+@roles_required("supplier")
+def quote_receipt_pdf(project_id: int, version: int):
+    """The receipt as a PDF with a verification code (stored; it holds no amount)."""
+    project, registration, quote = _own_version(project_id, version)
+    document = quotes.receipt_document(quote)
+    return send_document(document, f"{project.code}-报价回执-第{quote.version}版.pdf")
+
+
+def _opening_visible(project_id: int) -> Project:
+    project = get_public_project(project_id)
+    if not opening_service.supplier_may_see(project, current_company().id):
+        abort(404)
+    return project
+
+
+@bp.route("/projects/<int:project_id>/opening")
+@roles_required("supplier")
+def opening_record(project_id: int):
+    """The opening record (开标记录), for a supplier whose quote was opened."""
+    project = _opening_visible(project_id)
+    return render_template(
+        "supplier/quote_opening.html",
+        project=project,
+        rows=opening_service.opening_rows(project),
+        own_company_id=current_company().id,
+    )
+
+
+@bp.route("/projects/<int:project_id>/opening-record.pdf")
+@roles_required("supplier")
+def opening_record_pdf(project_id: int):
+    """The opening record as the stored PDF."""
+    project = _opening_visible(project_id)
+    return send_document(opening_service.opening_record_document(project), f"{project.code}-开标记录.pdf")
+
+
+@bp.app_context_processor
+def _quote_helpers():
+    """Helpers for ``supplier/sections/quote.html`` and ``opening.html`` (the project hub)."""
+
+    def supplier_opening_rows(project: Project):
+        if current_user.is_authenticated and current_user.role == "supplier" and current_user.company is not None:
+            if opening_service.supplier_may_see(project, current_user.company.id):
+                return opening_service.opening_rows(project)
+        return None
+
+    return {
+        "supplier_quote_status": quotes.status_for,
+        "supplier_opening_rows": supplier_opening_rows,
+        "quote_server_time": quotes.server_time_text,
+        "quantity_text": quantity_text,
+    }
+
+
+def quantity_text(quantity) -> str:
+    """An estimated quantity without trailing zeros: 100, 2.5."""
+    text = f"{quantity:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

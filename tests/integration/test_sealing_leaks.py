@@ -1,0 +1,273 @@
+"""Before the opening no amount leaks: not on any page or export (walked as every role), not in the
+audit trail, a log line or the session cookie, and nothing stored (database rows, the SQLite file
+itself, uploaded and generated files) carries an amount in plaintext."""
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import logging
+import subprocess
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+from openpyxl import load_workbook
+
+from procurement.domain.money import amount_in_words, quantize
+from procurement.extensions import db
+from procurement.models import PanelMember, SealedQuote
+from tests.conftest import AuthActions, post_form
+from tests.factories import (
+    QUOTE_AT,
+    make_accepted_registration,
+    make_buyer,
+    make_panel,
+    make_project,
+    make_sealed_quote,
+    make_supplier,
+)
+
+# Distinctive unit prices for 复印纸 ×100, 硒鼓 ×10, 中性笔 ×20 (every figure has a decimal point,
+# so no hexadecimal hash or verification code can contain one by chance).
+A_FIRST = ["27.13", "433.21", "18.77"]  # 2,713.00 + 4,332.10 + 375.40 = 7,420.50
+A_REVISED = ["26.41", "417.39", "17.93"]  # 2,641.00 + 4,173.90 + 358.60 = 7,173.50
+B_PRICES = ["23.87", "401.17", "16.59"]  # 2,387.00 + 4,011.70 + 331.80 = 6,730.50
+
+
+def needles(project, prices) -> set[str]:
+    """Every way an amount of this quote could be written: unit prices, line totals, the total, in words."""
+    found = set()
+    total = Decimal("0.00")
+    for item, text in zip(project.items, prices):
+        price = Decimal(text)
+        line = quantize(item.quantity * price)
+        total += line
+        found |= {f"{price:.2f}", f"{line:.2f}", f"{line:,.2f}"}
+    found |= {f"{total:.2f}", f"{total:,.2f}", amount_in_words(total)}
+    return found
+
+
+@pytest.fixture
+def sealed_world(app, clock, caplog):
+    """Supplier A quotes through the pages (typed, then revised by XLSX upload), B through the
+    service, C registered without quoting; a panel member is appointed. Logs are captured."""
+    caplog.set_level(logging.DEBUG)
+    buyer = make_buyer()
+    project = make_project(buyer, clock)
+    a = make_supplier(company_name="拉萨甲商贸有限公司")
+    b = make_supplier(company_name="拉萨乙文具有限公司")
+    c = make_supplier(company_name="拉萨丙纸业有限公司")
+    reg_a = make_accepted_registration(project, a, clock)
+    reg_b = make_accepted_registration(project, b, clock)
+    make_accepted_registration(project, c, clock)
+    member = make_panel(name="扎西")
+    db.session.add(PanelMember(project_id=project.id, user_id=member.id, appointed_at=QUOTE_AT))
+    db.session.commit()
+    clock.set(QUOTE_AT)
+
+    client_a = app.test_client()
+    AuthActions(client_a).login(a.email)
+    base = f"/supplier/projects/{project.id}/quote"
+    fields = {f"price_{item.id}": text for item, text in zip(project.items, A_FIRST)}
+    review = post_form(client_a, f"{base}/review", fields | {"expected_version": "0"}, page=base)
+    assert review.status_code == 200 and "7,420.50" in review.get_data(as_text=True)  # A sees its own, now
+    assert post_form(client_a, f"{base}/confirm", fields | {"expected_version": "0"}, page=base).status_code == 302
+    # the revision goes through the XLSX sheet
+    with client_a.get(f"{base}/sheet.xlsx") as response:
+        book = load_workbook(io.BytesIO(response.data))
+    for row, text in zip((5, 6, 7), A_REVISED):
+        book.active[f"G{row}"] = text
+    buffer = io.BytesIO()
+    book.save(buffer)
+    uploaded = post_form(
+        client_a,
+        f"{base}/upload",
+        {"expected_version": "1", "file": (io.BytesIO(buffer.getvalue()), "sheet.xlsx")},
+        page=base,
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 200 and "7,173.50" in uploaded.get_data(as_text=True)
+    revised = {f"price_{item.id}": text for item, text in zip(project.items, A_REVISED)}
+    assert post_form(client_a, f"{base}/confirm", revised | {"expected_version": "1"}, page=base).status_code == 302
+    with client_a.get(f"{base}/receipts/2.pdf") as response:  # a stored receipt document
+        assert response.status_code == 200
+    make_sealed_quote(reg_b, b, B_PRICES, clock, at=QUOTE_AT + timedelta(hours=1))
+    clock.set(QUOTE_AT + timedelta(hours=2))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedQuote)) == 3
+
+    class World:
+        pass
+
+    world = World()
+    world.project, world.buyer, world.member = project, buyer, member
+    world.suppliers = {"A": a, "B": b, "C": c}
+    world.client_a = client_a
+    world.secrets = {
+        "A": needles(project, A_FIRST) | needles(project, A_REVISED),
+        "B": needles(project, B_PRICES),
+    }
+    world.caplog = caplog
+    return world
+
+
+def _leaks(text: str, secrets: set[str]) -> set[str]:
+    return {needle for needle in secrets if needle in text}
+
+
+def _readable(response) -> str:
+    """The body as text: HTML and text as is, a PDF through pdftotext, an XLSX cell by cell."""
+    data = response.get_data()
+    if data.startswith(b"%PDF"):
+        return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True).stdout.decode("utf-8", "replace")
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            book = load_workbook(io.BytesIO(data), data_only=False)
+        except Exception:
+            return data.decode("latin-1")
+        return "\n".join(str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row)
+    return data.decode("utf-8", "replace")
+
+
+def _urls(app, project) -> list[str]:
+    """Every GET route, its arguments filled with the ids that exist in this small database."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or "GET" not in rule.methods:
+            continue
+        choices = []
+        for name in sorted(rule.arguments):
+            converter = type(rule._converters[name]).__name__
+            if name == "project_id":
+                choices.append([(name, project.id)])
+            elif converter == "IntegerConverter":
+                choices.append([(name, value) for value in (1, 2, 3, 4)])
+            else:
+                choices.append([(name, value) for value in ("x", project.code, "2025")])
+        with app.test_request_context():
+            for combination in itertools.product(*choices):
+                urls.append(url_for(rule.endpoint, **dict(combination)))
+    return sorted(set(urls))
+
+
+def test_no_page_export_or_response_of_any_role_carries_an_amount_before_opening(app, sealed_world):
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # another feature's 500 is not a leak; keep walking
+    world = sealed_world
+    every_secret = world.secrets["A"] | world.secrets["B"]
+    viewers = {"public": app.test_client()}
+    for label, user in (("buyer", world.buyer), ("panel", world.member), ("B", world.suppliers["B"]), ("C", world.suppliers["C"])):
+        viewers[label] = app.test_client()
+        AuthActions(viewers[label]).login(user.email)
+    viewers["A"] = world.client_a  # not even the supplier itself can read its sealed amounts back
+    urls = _urls(app, world.project)
+    assert len(urls) > 40
+    seen_ok = {}
+    for label, client in viewers.items():
+        for url in urls:
+            with client.get(url) as response:
+                body = _readable(response) + "\n" + "\n".join(f"{k}: {v}" for k, v in response.headers.items())
+                leaked = _leaks(body, every_secret)
+                assert not leaked, (label, url, response.status_code, leaked)
+                if response.status_code == 200:
+                    seen_ok.setdefault(label, set()).add(url)
+    project_id = world.project.id
+    # the walk reached the pages that matter
+    assert f"/buyer/projects/{project_id}" in seen_ok["buyer"]
+    assert f"/buyer/projects/{project_id}/opening" in seen_ok["buyer"]
+    assert f"/panel/projects/{project_id}/opening" in seen_ok["panel"]
+    assert f"/notices/{project_id}" in seen_ok["public"]
+    assert f"/supplier/projects/{project_id}" in seen_ok["B"]
+    assert f"/supplier/projects/{project_id}/quote/receipts/2" in seen_ok["A"]
+    assert f"/supplier/projects/{project_id}/quote/receipts/2.pdf" in seen_ok["A"]
+    assert f"/supplier/projects/{project_id}/quote/receipts/1" in seen_ok["B"]  # B's own receipt
+
+
+def test_the_audit_trail_logs_and_session_cookie_carry_no_amount(app, sealed_world):
+    world = sealed_world
+    every_secret = world.secrets["A"] | world.secrets["B"]
+    from procurement.models import AuditEvent
+
+    events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
+    actions = {event.action for event in events}
+    assert {"quote.submit", "quote.revise"} <= actions
+    for event in events:
+        text = json.dumps(
+            [event.actor, event.action, event.object_type, event.object_id, event.details], ensure_ascii=False, default=str
+        )
+        assert not _leaks(text, every_secret), (event.action, text)
+    log_text = "\n".join(record.getMessage() for record in world.caplog.records)
+    assert not _leaks(log_text, every_secret)
+    cookie = world.client_a.get_cookie("session")
+    assert cookie is not None
+    session_data = app.session_interface.get_signing_serializer(app).loads(cookie.value)
+    assert not _leaks(json.dumps(session_data, ensure_ascii=False, default=str), every_secret)
+
+
+def _scan_value(value, secrets) -> set[str]:
+    if value is None:
+        return set()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        raw = bytes(value)
+        return {needle for needle in secrets if needle.encode("utf-8") in raw}
+    if isinstance(value, (dict, list)):
+        return _leaks(json.dumps(value, ensure_ascii=False, default=str), secrets) | _leaks(json.dumps(value, default=str), secrets)
+    text = str(value)
+    return _leaks(text, secrets) | ({text} & secrets)
+
+
+def test_the_database_and_the_stored_files_hold_no_plaintext_amount(app, sealed_world):
+    world = sealed_world
+    every_secret = world.secrets["A"] | world.secrets["B"]
+    db.session.commit()
+    scanned = 0
+    with db.engine.connect() as connection:
+        for table in db.metadata.sorted_tables:
+            for row in connection.execute(sa.select(table)):
+                for column, value in zip(table.columns, row):
+                    leaked = _scan_value(value, every_secret)
+                    assert not leaked, (table.name, column.name, leaked)
+                    scanned += 1
+    assert scanned > 100
+    # files: uploads and generated documents (PDF text extracted), then the database file itself
+    folders = [Path(app.config["UPLOAD_FOLDER"]), Path(app.config["DOCUMENT_FOLDER"])]
+    pdfs = 0
+    for folder in folders:
+        for path in folder.rglob("*") if folder.exists() else ():
+            if not path.is_file():
+                continue
+            data = path.read_bytes()
+            assert not _scan_value(data, every_secret), path
+            if data.startswith(b"%PDF"):
+                pdfs += 1
+                text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True).stdout.decode("utf-8", "replace")
+                assert not _leaks(text, every_secret), path
+    assert pdfs >= 2  # the announcement and A's receipt at least
+    url = str(db.engine.url)
+    if url.startswith("sqlite"):
+        database = Path(db.engine.url.database)
+        for path in (database, Path(f"{database}-wal")):
+            if path.exists():
+                assert not _scan_value(path.read_bytes(), every_secret), path
+
+
+def test_sealed_rows_do_not_reveal_the_number_of_digits(app, sealed_world):
+    """Padding: quotes with different amounts seal to the same length."""
+    lengths = {len(quote.sealed) for quote in db.session.scalars(sa.select(SealedQuote))}
+    assert len(lengths) == 1
+
+
+def test_after_the_opening_the_amounts_appear_where_they_should(app, sealed_world, clock):
+    """The check above can fail: the same needles are found once the quotes are opened."""
+    from procurement.services import opening
+
+    world = sealed_world
+    clock.set(world.project.opening_at + timedelta(minutes=1))
+    opening.open_quotes(world.project.id, world.buyer)
+    client = app.test_client()
+    AuthActions(client).login(world.buyer.email)
+    html = client.get(f"/buyer/projects/{world.project.id}/opening").get_data(as_text=True)
+    assert "7,173.50" in html and "6,730.50" in html  # A's final version and B
+    assert "7,420.50" not in html  # A's first version was replaced, never opened
