@@ -1,8 +1,12 @@
 """Demo data: the notice's project exactly as printed, its people, and a movable clock.
 
 The notice's dates lie in the past, so the demo publishes the project with the simulated
-clock at the publication date (2024-12-25) and leaves the clock inside the registration
-window (2024-12-26 10:00 北京时间); buyer staff move it on from the banner.
+clock at the publication date (2024-12-25), lets the five suppliers register with stamped
+scans and send sealed quotes at their own simulated times, and leaves the clock inside the
+registration window (2024-12-26 10:00 北京时间); buyer staff move it on from the banner to
+the opening, so the panel has something real to review. Supplier 4's premises proof shows
+an address in Shigatse (the panel should fail it), and supplier 5 appears on a credit list
+imported after it registered (the review-time credit check catches it).
 """
 from __future__ import annotations
 
@@ -70,9 +74,12 @@ def make_uscc(division: str, serial: str) -> str:
 
 
 def make_id(division: str, birth: str, serial: str) -> str:
-    """A valid resident ID number for a person born in ``division`` on ``birth``."""
+    """A valid resident ID number for a person born in ``division`` on ``birth``.
+
+    python-stdnum's ``calc_check_digit`` expects the number with a placeholder check digit.
+    """
     body = division + birth + serial
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")
 
 
 # name, USCC division, premises division, premises address, legal rep, email
@@ -109,7 +116,7 @@ def load_demo() -> list[tuple[str, str, str]]:
         company.premises_division = prem_div
         company.premises_address = address
         company.legal_rep_name = rep
-        company.legal_rep_id_number = make_id("540102", f"19{80 + index}0{index}1{index}", f"00{index}")
+        company.legal_rep_id_number = make_id("540102", f"19{85 + index}0{index}1{index}", f"00{index}")
         company.contact_name = rep
         company.contact_mobile = f"1390891000{index}"
         db.session.commit()
@@ -122,5 +129,86 @@ def load_demo() -> list[tuple[str, str, str]]:
     project = projects.create_project(dict(NOTICE), items, buyer)
     _set_clock(PUBLISHED_AT)
     projects.publish(project, buyer)
+    _walk_to_clock_start(project, buyer)
     _set_clock(CLOCK_START)
     return logins
+
+
+# Unit prices as a share of each line's ceiling: supplier 1 is the cheapest valid quote,
+# supplier 4 (premises proof in Shigatse) and 5 (blacklisted after registering) are cheaper still,
+# so the panel's review decides the ranking.
+PRICE_FACTORS = (Decimal("0.82"), Decimal("0.86"), Decimal("0.90"), Decimal("0.80"), Decimal("0.78"))
+
+FIRST_LISTS = {
+    "dishonest_debtor": "name,uscc,list,source,listed_from,listed_until\n拉萨某某建材有限公司,,失信被执行人,中国执行信息公开网,2023-05-10,\n",
+    "tax_violation": "name,uscc,list,source,listed_from,listed_until\n西藏某某贸易有限公司,,重大税收违法失信主体,国家税务总局西藏自治区税务局,2024-03-01,\n",
+    "procurement_violation": "name,uscc,list,source,listed_from,listed_until\n某某办公设备有限公司,,政府采购严重违法失信行为记录名单,中国政府采购网,2022-08-15,2025-08-14\n",
+}
+# Published on 2024-12-26, after supplier 5 registered: the panel's re-run of the credit check catches it.
+LATER_LIST = (
+    "name,uscc,list,source,listed_from,listed_until\n"
+    "某某办公设备有限公司,,政府采购严重违法失信行为记录名单,中国政府采购网,2022-08-15,2025-08-14\n"
+    "拉萨（高原）纸业有限公司,,政府采购严重违法失信行为记录名单,中国政府采购网,2024-12-26,2027-12-25\n"
+)
+
+
+def _scan(title: str, heading: str, company: Company, lines: list[str]) -> bytes:
+    """A stamped 'scan' for the demo: a one-page PDF with the company's seal."""
+    from procurement.documents.pdf import render_pdf
+
+    return render_pdf("documents/demo_scan.html", title=title, subject="演示扫描件", heading=heading, company=company, lines=lines).data
+
+
+def _scans(company: Company, index: int) -> dict[str, tuple[str, bytes]]:
+    premises = "日喀则市桑珠孜区珠峰路 20 号" if index == 4 else company.premises_address
+    return {
+        "business_licence": ("营业执照副本.pdf", _scan("营业执照", "营业执照（副本）", company, [
+            f"名称：{company.name}", f"统一社会信用代码：{company.uscc}", f"住所：{company.registered_address}",
+            f"法定代表人：{company.legal_rep_name}", "经营范围：办公用品、文化用品、纸制品销售"])),
+        "bank_permit": ("开户许可证.pdf", _scan("开户许可证", "开户许可证", company, [
+            f"存款人名称：{company.name}", "开户银行：中国银行拉萨分行营业部", f"法定代表人：{company.legal_rep_name}"])),
+        "legal_rep_id": ("法人身份证.pdf", _scan("法定代表人身份证", "法定代表人身份证（复印件）", company, [
+            f"姓名：{company.legal_rep_name}", f"公民身份号码：{company.legal_rep_id_number[:4]}**********{company.legal_rep_id_number[-4:]}"])),
+        "premises_proof": ("经营场所租赁合同.pdf", _scan("经营场所证明", "房屋租赁合同（摘要）", company, [
+            f"承租方：{company.name}", f"房屋坐落：{premises}", "租赁期限：2024年1月1日至2026年12月31日", "用途：商业经营（门市）"])),
+    }
+
+
+def _walk_to_clock_start(project, buyer) -> None:
+    """Blacklists, registrations, the RFQ file and sealed quotes, each at its own simulated time."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from procurement.domain.qualification import ARTICLE22_DECLARATIONS
+    from procurement.documents.pdf import render_pdf
+    from procurement.models import User
+    from procurement.services import credit, quotes, registrations, rfq
+
+    _set_clock(datetime(2024, 12, 25, 9, 10, tzinfo=BEIJING))
+    for kind, text in FIRST_LISTS.items():
+        credit.import_blacklist(kind, text.encode(), f"{kind}-20241225.csv", buyer)
+
+    rfq_pdf = render_pdf("documents/demo_rfq.html", title="询比价文件", subject=project.code, project=project).data
+    rfq.add_file(project, FileStorage(stream=io.BytesIO(rfq_pdf), filename="询比价文件.pdf"), "询比价文件（含采购清单与评审办法）", buyer)
+
+    suppliers = []
+    for index, (_, _, _, _, _, email, _) in enumerate(SUPPLIERS, start=1):
+        user = db.session.query(User).filter_by(email=email).one()
+        suppliers.append(user)
+        _set_clock(datetime(2024, 12, 25, 10, 0, tzinfo=BEIJING).replace(minute=index * 7))
+        answers = registrations.Answers(
+            via_agent=False, agent_name=None, agent_id_number=None, consortium=False,
+            declarations={key: True for key in ARTICLE22_DECLARATIONS},
+        )
+        uploads = {kind: FileStorage(stream=io.BytesIO(data), filename=name) for kind, (name, data) in _scans(user.company, index).items()}
+        registrations.submit_registration(project, user.company, answers, uploads, user)
+
+    for index, user in enumerate(suppliers, start=1):
+        _set_clock(datetime(2024, 12, 26, 9, 30 + index * 4, tzinfo=BEIJING))
+        registration = registrations.own_registration(project, user.company)
+        prices = {item.id: (item.ceiling_unit_price * PRICE_FACTORS[index - 1]).quantize(Decimal("0.01")) for item in project.items}
+        quotes.submit_quote(registration.id, prices, user)
+
+    _set_clock(datetime(2024, 12, 26, 9, 55, tzinfo=BEIJING))
+    credit.import_blacklist("procurement_violation", LATER_LIST.encode(), "procurement_violation-20241226.csv", buyer)

@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "account.password_change": _l("修改密码"),
     "account.activate": _l("启用账号"),
     "account.deactivate": _l("停用账号"),
+    "company.create": _l("供应商注册公司"),
     "company.update": _l("修改公司信息"),
     "clock.set": _l("设置模拟时间"),
     "clock.reset": _l("恢复真实时间"),

@@ -7,4 +7,7 @@ bp = Blueprint("buyer", __name__, url_prefix="/buyer")
 
 # Feature modules register their routes on ``bp`` when imported.
 from procurement.buyer import accounts_views, calendar_views, clock_views, projects_views  # noqa: E402,F401
-from procurement.buyer import blacklist_views  # noqa: E402,F401
+from procurement.buyer import blacklist_views, registrations_views  # noqa: E402,F401  (issue 4)
+from procurement.buyer import opening_views  # noqa: E402,F401  (issue 5)
+from procurement.buyer import panel_views  # noqa: E402,F401  (issue 6)
+from procurement.buyer import audit_views, award_views  # noqa: E402,F401  (issue 7)

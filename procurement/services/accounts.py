@@ -60,6 +60,7 @@ def sign_up_supplier(email: str, password: str, company_name: str, contact_name:
     db.session.add(company)
     db.session.flush()
     user = create_user(email, password, ROLE_SUPPLIER, contact_name, company=company, actor=False)
+    audit.record("company.create", company, details={"name": company.name, "self_signup": True}, actor=user)
     db.session.commit()
     return user
 

@@ -126,16 +126,36 @@ def phase(project: Project, now: datetime | None = None) -> str:
 
     ``registration`` while the registration window has not closed, ``quoting`` until the
     deadline, ``awaiting_opening`` from the deadline until buyer staff open the quotes.
+    An awarded project reads as ``closed`` once every winner's challenge period has ended
+    and no challenge is waiting for an answer (design.md §2: awarded → closed by time).
     """
+    now = now or clock.now()
+    if project.status == "awarded" and _challenges_over(project, now):
+        return "closed"
     if project.status != STATUS_PUBLISHED:
         return project.status
-    now = now or clock.now()
     schedule = schedule_of(project)
     if now >= project.opening_at:
         return "awaiting_opening"
     if now < schedule.closes_at:
         return "registration"
     return "quoting"
+
+
+def _challenges_over(project: Project, now: datetime) -> bool:
+    from procurement.models import Award, Challenge
+
+    deadlines = db.session.scalars(
+        sa.select(Award.challenge_deadline).where(Award.project_id == project.id, Award.status == "awarded")
+    ).all()
+    if not deadlines or any(d is None for d in deadlines):
+        return False
+    if beijing(now).date() <= max(deadlines):
+        return False
+    unanswered = db.session.scalar(
+        sa.select(sa.func.count(Challenge.id)).where(Challenge.project_id == project.id, Challenge.answered_at.is_(None))
+    )
+    return unanswered == 0
 
 
 def registration_state(project: Project, now: datetime | None = None, calendar: WorkingCalendar | None = None):

@@ -33,6 +33,13 @@ def test_demo_loads_the_notice_and_starts_the_clock_inside_registration(app, run
     assert db.session.scalar(sa.select(sa.func.count(Company.id))) == 5
     now = SimulatedClock().now().astimezone(BEIJING)
     assert (now.date(), now.hour) == (date(2024, 12, 26), 10)
+    from procurement.models import BlacklistImport, Registration, SealedQuote
+
+    statuses = db.session.scalars(sa.select(Registration.status)).all()
+    assert statuses == ["accepted"] * 5
+    assert db.session.scalar(sa.select(sa.func.count(SealedQuote.id)).where(SealedQuote.is_current.is_(True))) == 5
+    assert db.session.scalar(sa.select(sa.func.count(BlacklistImport.id))) == 4
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
 
     client = app.test_client()
     page = client.get(f"/notices/{project.id}").get_data(as_text=True)
