@@ -118,7 +118,7 @@ def test_new_supplier_registers_passes_every_check_and_downloads_the_rfq(page, l
     downloads = section.get_by_test_id("rfq-downloads")
     expect(downloads).to_contain_text("询比价文件（含报价单格式）")
     with page.expect_download() as download_info:
-        downloads.get_by_role("link", name="下载").click()
+        downloads.locator("li", has_text="询比价文件（含报价单格式）").get_by_role("link", name="下载").click()
     download = download_info.value
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
