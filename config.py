@@ -24,8 +24,9 @@ class Config:
     # the embedded default generates <instance>/seal.kek once.
     SEAL_KEK = os.environ.get("SEAL_KEK", "")
     SEAL_KEK_FILE = os.environ.get("SEAL_KEK_FILE", "")
-    MAX_CONTENT_LENGTH = 25 * 1024 * 1024  # a request; single files have their own limits
-    MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+    MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # one file
+    # One request: a registration carries up to six scans of MAX_UPLOAD_BYTES each.
+    MAX_CONTENT_LENGTH = 6 * MAX_UPLOAD_BYTES + 2 * 1024 * 1024
     TIME_ZONE = "Asia/Shanghai"
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

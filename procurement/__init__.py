@@ -53,6 +53,9 @@ def configure(app: Flask, config: str | type | dict | None) -> None:
         app.config["SECRET_KEY"] = _instance_secret(app, "secret_key", lambda: secrets.token_hex(32))
     if config.__name__ == "ProductionConfig" and app.config.get("ALLOW_SIMULATED_CLOCK"):
         raise RuntimeError("A simulated clock is never allowed in production.")
+    if config.__name__ == "ProductionConfig" and not app.config.get("PUBLIC_BASE_URL"):
+        # Verification URLs are printed into permanent PDFs: never take them from a Host header.
+        raise RuntimeError("PUBLIC_BASE_URL must be set in production (the address printed in QR codes).")
     app.config["UPLOAD_FOLDER"] = app.config.get("UPLOAD_FOLDER") or os.path.join(app.instance_path, "uploads")
     app.config["DOCUMENT_FOLDER"] = app.config.get("DOCUMENT_FOLDER") or os.path.join(app.instance_path, "generated")
     from procurement.database import resolve_database_uri

@@ -34,5 +34,8 @@ def send_stored_file(stored: StoredFile, *, inline: bool = True):
         abort(404)
     response = send_file(path, mimetype=stored.mime_type, as_attachment=not inline, download_name=stored.original_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    if stored.mime_type != "application/pdf":
+        # Chromium refuses to run its PDF viewer under a sandboxing CSP, so PDFs go without one;
+        # every other type (images, Office files) is sandboxed.
+        response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     return response

@@ -29,6 +29,9 @@ def _safe_next(target: str | None) -> str | None:
     """Only same-site relative paths are followed after login."""
     if not target:
         return None
+    # Browsers read "/\\host" as "//host": refuse backslashes and control characters outright.
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
@@ -49,7 +52,11 @@ def login():
         else:
             login_user(user, remember=form.remember.data)
             flash(_("欢迎，%(name)s。", name=user.name), "success")
-            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+            target = _safe_next(request.args.get("next"))
+            section = target.split("/")[1] if target else ""
+            if section in ("supplier", "buyer", "panel") and section != user.role:
+                target = None  # another role's page would only answer 403
+            return redirect(target or home_for(user))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
 
@@ -71,6 +78,10 @@ def signup():
         else:
             login_user(user)
             flash(_("注册成功。请先完善公司信息，再报名参加项目。"), "success")
+            # Carry the project the supplier came from through the profile page.
+            target = _safe_next(request.args.get("next"))
+            if target and target.startswith("/supplier/"):
+                return redirect(url_for("supplier.profile", next=target))
             return redirect(url_for("supplier.profile"))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/signup.html", form=form), status

@@ -91,6 +91,9 @@ def parse_amount(text: str, *, allow_zero: bool = False) -> Decimal:
     if not body:
         raise AmountError(N_("请输入金额，例如 1234.50。"), code="empty")
     value = _read_number(body, kind="amount")
+    # Size first: quantizing a number longer than the decimal context's 28 digits would raise.
+    if value >= AMOUNT_LIMIT:
+        raise AmountError(N_("金额过大，必须小于一万亿元。"), code="too_large")
     if value != value.quantize(FEN):
         raise AmountError(N_("金额最多两位小数。"), code="too_many_decimals")
     if value == 0 and not allow_zero:
@@ -111,6 +114,8 @@ def parse_quantity(text: str) -> Decimal:
     if not body:
         raise AmountError(N_("请输入数量，例如 12 或 2.5。"), code="quantity_empty")
     value = _read_number(body, kind="quantity")
+    if value >= QUANTITY_LIMIT:
+        raise AmountError(N_("数量过大，必须小于十亿。"), code="quantity_too_large")
     if value != value.quantize(MILLI):
         raise AmountError(N_("数量最多三位小数。"), code="quantity_too_many_decimals")
     if value == 0:

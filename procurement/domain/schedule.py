@@ -255,6 +255,14 @@ def compute_schedule(
                 params={"days": quote_days, "minimum": MIN_QUOTE_WORKING_DAYS},
             )
         )
+    if not calendar.is_working_day(opening_day):
+        warnings.append(
+            ScheduleWarning(
+                code="opening_not_working_day",
+                message=N_("开启日 %(day)s 不是工作日（周末或节假日），请确认是否需要顺延到下一个工作日。"),
+                params={"day": opening_day.isoformat()},
+            )
+        )
     return schedule, warnings
 
 

@@ -311,6 +311,13 @@ def declare(member: PanelMember, conflict: bool, note: str | None, actor: User) 
 # --- starting the evaluation and the credit check ----------------------------------------
 
 
+def _lock(project: Project) -> Project:
+    """Take the project's row lock so a double click runs these steps one after the other."""
+    return db.session.scalar(
+        sa.select(Project).where(Project.id == project.id).with_for_update().execution_options(populate_existing=True)
+    )
+
+
 def start_evaluation(project: Project, actor: User) -> Evaluation:
     """Start the evaluation: an odd panel (≥ 3) of declared members with a chair, after the opening.
 
@@ -319,6 +326,7 @@ def start_evaluation(project: Project, actor: User) -> Evaluation:
     :raise PanelError: when the panel cannot decide (even, too small, no chair, …).
     :raise ServiceError: wrong state, or members who have not declared.
     """
+    project = _lock(project)
     if project.status != STATUS_OPENED:
         raise ServiceError(N_("报价开启后才能启动评审。"), "not_opened")
     if evaluation_of(project) is not None:
@@ -781,7 +789,7 @@ def rank(chair: PanelMember, actor: User) -> Evaluation:
     Fewer valid quotes than the project's minimum fail the project (流标) with a
     termination notice.
     """
-    project = chair.project
+    project = _lock(chair.project)
     evaluation = evaluation_of(project)
     _require_abnormal_stage(chair)
     decided = outcomes(project)

@@ -24,6 +24,7 @@ from procurement.domain.sealing import SealBroken, SealedUntilOpening, decode_qu
 from procurement.extensions import db
 from procurement.keys import load_kek
 from procurement.models import (
+    REG_ACCEPTED,
     KIND_QUOTE,
     STATUS_OPENED,
     STATUS_PUBLISHED,
@@ -96,7 +97,12 @@ def open_quotes(project_id: int, actor) -> list[OpenedQuote]:
     current = db.session.scalars(
         sa.select(SealedQuote)
         .join(Registration, Registration.id == SealedQuote.registration_id)
-        .where(Registration.project_id == project.id, SealedQuote.is_current.is_(True), SealedQuote.kind == KIND_QUOTE)
+        .where(
+            Registration.project_id == project.id,
+            Registration.status == REG_ACCEPTED,  # only a supplier allowed to quote is opened
+            SealedQuote.is_current.is_(True),
+            SealedQuote.kind == KIND_QUOTE,
+        )
         .order_by(SealedQuote.submitted_at, SealedQuote.id)
         .execution_options(populate_existing=True)
     ).all()

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 
 from procurement import audit, clock
 from procurement.domain import N_
-from procurement.domain.money import AmountError, QuoteLine, check_ceiling, format_yuan, parse_amount, quote_total
+from procurement.domain.money import AMOUNT_LIMIT, AmountError, QuoteLine, check_ceiling, format_yuan, parse_amount, quote_total
 from procurement.domain.sealing import encode_quote, receipt_hash, seal
 from procurement.extensions import db
 from procurement.models import (
@@ -146,6 +146,17 @@ def _priced(items: list[BoqItem], prices: Mapping[int, Decimal]) -> PricedSheet:
             )
         )
     total = quote_total(QuoteLine(item_id=l.item_id, quantity=l.quantity, unit_price=l.unit_price) for l in lines)
+    # Totals must fit the notices (amounts in words stop below 10^12) and NUMERIC(14, 2).
+    too_large = [
+        SheetError(l.item_id, N_("第%(position)s项“%(name)s”的小计过大（必须小于一万亿元），请核对单价。"), {"position": l.position, "name": l.name})
+        for l in lines
+        if l.total >= AMOUNT_LIMIT
+    ]
+    if not too_large and total >= AMOUNT_LIMIT and lines:
+        last = lines[-1]
+        too_large.append(SheetError(last.item_id, N_("报价总价过大（必须小于一万亿元），请核对单价。"), {}))
+    if too_large:
+        raise QuoteSheetInvalid(too_large)
     return PricedSheet(lines=tuple(lines), total=total)
 
 
@@ -696,3 +707,40 @@ __all__ = [
     "versions",
     "withdraw_quote",
 ]
+
+
+def withdraw_after_rejection(registration: Registration, now: datetime, actor) -> SealedQuote | None:
+    """A registration that is no longer accepted loses its live quote (a withdrawal version).
+
+    Called by the registration service when a resubmission fails the checks: a quote from a
+    supplier that may not quote must neither stay current nor be opened. The caller commits.
+    """
+    current = current_quote(registration.id)
+    if current is None:
+        return None
+    latest = latest_version(registration.id)
+    db.session.execute(
+        sa.update(SealedQuote)
+        .where(SealedQuote.registration_id == registration.id, SealedQuote.is_current.is_(True))
+        .values(is_current=False)
+    )
+    withdrawal = SealedQuote(
+        registration_id=registration.id,
+        version=latest.version + 1,
+        kind=KIND_WITHDRAWAL,
+        sealed=None,
+        receipt_hash=None,
+        submitted_at=now,
+        submitted_by_id=actor.id,
+        is_current=False,
+    )
+    db.session.add(withdrawal)
+    db.session.flush()
+    audit.record(
+        "quote.withdraw",
+        withdrawal,
+        project_id=registration.project_id,
+        details={"version": withdrawal.version, "withdrawn_version": current.version, "reason": "registration_rejected"},
+        actor=actor,
+    )
+    return withdrawal

@@ -230,6 +230,10 @@ def _submit(registration: Registration, company: Company, answers: Answers, acto
     check = _run(registration, registration.project.criteria, context="registration", now=now)
     registration.status = REG_ACCEPTED if check.overall == "accepted" else REG_REJECTED
     db.session.flush()
+    if registration.status != REG_ACCEPTED:
+        from procurement.services.quotes import withdraw_after_rejection
+
+        withdraw_after_rejection(registration, now, actor)
     audit.record(
         "registration.submit",
         registration,

@@ -9,6 +9,7 @@ from procurement.auth.permissions import roles_required
 from procurement.extensions import db
 from procurement.models import STATUS_PUBLISHED, Project, Registration
 from procurement.services import projects as project_service
+from procurement.services.calendar import load_calendar
 from procurement.supplier.loaders import current_company, get_public_project, own_registration
 from procurement.supplier.views import bp
 
@@ -22,12 +23,13 @@ def home():
         sa.select(Registration).where(Registration.company_id == company.id).order_by(Registration.created_at.desc())
     ).all()
     registered_ids = {r.project_id for r in registrations}
+    now = clock.now()
+    calendar = load_calendar()
     open_projects = [
         p
         for p in db.session.scalars(sa.select(Project).where(Project.status == STATUS_PUBLISHED).order_by(Project.opening_at))
-        if p.id not in registered_ids
+        if p.id not in registered_ids and project_service.registration_state(p, now, calendar).state != "closed"
     ]
-    now = clock.now()
     return render_template(
         "supplier/home.html",
         company=company,

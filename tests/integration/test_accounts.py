@@ -117,3 +117,36 @@ def test_flask_users_create_buyer_bootstraps_an_account(runner):
     result = runner.invoke(args=["users", "create-buyer", "--email", "boss@example.com", "--name", "措姆", "--password", "bootstrap1"])
     assert result.exit_code == 0, result.output
     assert db.session.scalar(sa.select(User.role).where(User.email == "boss@example.com")) == "buyer"
+
+
+def test_login_ignores_a_backslash_next_that_browsers_read_as_another_host(client):
+    make_buyer()
+    token = csrf_token(client)
+    for target in ("/%5Cevil.example", "/\\evil.example", "//evil.example", "/%09/evil.example"):
+        response = client.post(
+            "/auth/login?next=" + target, data={"email": "buyer@example.com", "password": PASSWORD, "csrf_token": token}
+        )
+        assert response.headers["Location"].endswith("/buyer/"), target
+        client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/buyer/")})
+        token = csrf_token(client)
+
+
+def test_signing_up_from_a_notice_leads_back_to_that_project_after_the_profile(client, clock):
+    from tests.factories import make_project
+
+    project = make_project(make_buyer(), clock)
+    page = client.get(f"/notices/{project.id}").get_data(as_text=True)
+    assert f"/auth/signup?next=/supplier/projects/{project.id}" in page
+    response = post_form(
+        client,
+        f"/auth/signup?next=/supplier/projects/{project.id}",
+        {"company_name": "拉萨新华文具有限公司", "contact_name": "达瓦", "email": "dawa@example.com", "password": "longenough1", "password2": "longenough1"},
+    )
+    assert response.headers["Location"].endswith(f"/supplier/profile?next=/supplier/projects/{project.id}")
+
+
+def test_a_next_for_another_role_is_ignored_at_login(client):
+    make_buyer()
+    token = csrf_token(client)
+    response = client.post("/auth/login?next=/supplier/projects/1", data={"email": "buyer@example.com", "password": PASSWORD, "csrf_token": token})
+    assert response.headers["Location"].endswith("/buyer/")

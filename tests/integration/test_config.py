@@ -21,6 +21,11 @@ def test_production_has_no_simulated_clock(monkeypatch, tmp_path):
 
     monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "x" * 32)
     monkeypatch.setattr(config.ProductionConfig, "SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path}/p.db")
+    monkeypatch.setattr(config.ProductionConfig, "PUBLIC_BASE_URL", "")
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+        create_app("production")
+    monkeypatch.setattr(config.ProductionConfig, "PUBLIC_BASE_URL", "https://caigou.example.cn")
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     app = create_app("production")
     assert isinstance(app.extensions["clock"], SystemClock)

@@ -297,3 +297,16 @@ def test_check_ceiling():
     assert check_ceiling(Decimal("9.99"), Decimal("10.00"))
     assert not check_ceiling(Decimal("10.01"), Decimal("10.00"))
     assert check_ceiling(Decimal("99999"), None)
+
+
+def test_absurdly_long_numbers_are_refused_not_crashed():
+    import pytest
+
+    from procurement.domain.money import AmountError, parse_amount, parse_quantity
+
+    with pytest.raises(AmountError) as caught:
+        parse_amount("9" * 40)
+    assert caught.value.code == "too_large"
+    with pytest.raises(AmountError) as caught:
+        parse_quantity("1" * 40 + ".5")
+    assert caught.value.code == "quantity_too_large"

@@ -235,3 +235,16 @@ def test_confirmation_deadline_does_not_count_the_day_of_receipt():
 def test_contract_deadline_is_in_calendar_days():
     assert contract_deadline(date(2025, 1, 10), ScheduleSettings()) == date(2025, 2, 9)
     assert contract_deadline(date(2025, 1, 10), ScheduleSettings(contract_days=10)) == date(2025, 1, 20)
+
+
+def test_an_opening_on_a_holiday_is_warned_about():
+    from datetime import date, datetime
+
+    from procurement.domain.calendar import WorkingCalendar
+    from procurement.domain.schedule import BEIJING, ScheduleSettings, compute_schedule
+
+    calendar = WorkingCalendar()
+    _, warnings = compute_schedule(calendar, date(2024, 12, 25), datetime(2025, 1, 1, 16, 0, tzinfo=BEIJING), ScheduleSettings())
+    assert "opening_not_working_day" in [w.code for w in warnings]
+    _, warnings = compute_schedule(calendar, date(2024, 12, 25), datetime(2025, 1, 2, 16, 0, tzinfo=BEIJING), ScheduleSettings())
+    assert warnings == []
