@@ -10,10 +10,10 @@ from wtforms import RadioField, TextAreaField
 from procurement.auth.permissions import roles_required
 from procurement.buyer.loaders import get_project
 from procurement.buyer.views import bp
+from procurement.domain import DomainError
 from procurement.extensions import db
 from procurement.forms_common import BaseForm, choices, length, required
 from procurement.models import Challenge, ChallengeAttachment, GeneratedDocument
-from procurement.services import ServiceError
 from procurement.services import award as award_service
 from procurement.services import challenges as challenge_service
 from procurement.templating import translate
@@ -75,7 +75,8 @@ def award_confirm(project_id: int, registration_id: int):
     row = _candidate_or_404(project, registration_id)
     try:
         award_service.confirm(project, registration_id, current_user)
-    except ServiceError as error:
+    except DomainError as error:  # a ServiceError, or a year the calendar lacks
+        db.session.rollback()  # nothing half-done stays; the project's row lock is released
         flash(translate(error.message, error.params), "danger")
     else:
         flash(_("已确定“%(name)s”为成交供应商。", name=row.name), "success")
@@ -92,7 +93,8 @@ def award_drop_out(project_id: int, registration_id: int):
     if form.validate_on_submit():
         try:
             award_service.drop_out(project, registration_id, form.status.data, form.reason.data, current_user)
-        except ServiceError as error:
+        except DomainError as error:  # a ServiceError, or a year the calendar lacks
+            db.session.rollback()
             form.add_domain_error(error)
         else:
             flash(_("已记录第 %(place)s 名候选人“%(name)s”的情况。", place=row.place, name=row.name), "success")
@@ -108,7 +110,8 @@ def award_publish(project_id: int):
     project = get_project(project_id)
     try:
         award_service.publish(project, current_user)
-    except ServiceError as error:
+    except DomainError as error:  # a ServiceError, or a year the calendar lacks
+        db.session.rollback()  # nothing half-done stays; the project's row lock is released
         flash(translate(error.message, error.params), "danger")
     else:
         flash(_("成交结果已发布：成交结果公告已公开，成交通知书和成交结果通知书已发给各供应商。"), "success")
@@ -150,7 +153,7 @@ def challenge(challenge_id: int):
     if form.validate_on_submit():
         try:
             challenge_service.answer_challenge(item, form.answer.data, current_user)
-        except ServiceError as error:
+        except DomainError as error:  # a ServiceError, or a year the calendar lacks
             form.add_domain_error(error)
         else:
             flash(_("答复已保存，质疑供应商可在其项目页面查看。"), "success")

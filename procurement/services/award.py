@@ -15,9 +15,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from procurement import audit, clock
 from procurement.domain import N_
+from procurement.domain.calendar import UnknownYearError
 from procurement.domain.money import amount_in_words_rmb, format_yuan
 from procurement.domain.qualification import CRITERIA
 from procurement.domain.schedule import (
@@ -220,6 +222,9 @@ class AwardState:
     exhausted: bool
     announcement: GeneratedDocument | None
     notices: list[tuple[Registration, GeneratedDocument]] = field(default_factory=list)
+    # The year the working-day calendar lacks when a deadline shown here (the confirmation
+    # deadline, or the dates publishing today would set) reaches into it; None when all is known.
+    missing_year: int | None = None
 
     @property
     def open(self) -> bool:
@@ -250,21 +255,32 @@ def _next_candidate(project: Project, rows: list[CandidateRow]) -> CandidateRow 
 
 def state(project: Project, now: datetime | None = None) -> AwardState:
     """The award step as it stands at ``now``."""
+    from procurement.services.projects import settings_of
+
     now = now or clock.now()
     rows = candidates(project)
     report_on = report_date(project)
     due = None
+    missing_year = None
+    calendar = load_calendar()
     if report_on is not None:
-        from procurement.services.projects import settings_of
-
-        due = confirmation_deadline(load_calendar(), report_on, settings_of(project))
+        try:
+            due = confirmation_deadline(calendar, report_on, settings_of(project))
+        except UnknownYearError as error:  # shown on the page, with a link to the calendar
+            missing_year = error.year
     standing = [row.decision for row in rows if row.status == AWARDED]
     next_row = _next_candidate(project, rows) if project.status in (STATUS_EVALUATED, STATUS_AWARDED) else None
     announcement = documents.current(KIND_ANNOUNCEMENT, project=project)
     # A decision after the announcement (a framework winner dropping out) makes it out of date.
     last_decision = max((row.decision.decided_at for row in rows if row.decision), default=None)
     stale = announcement is not None and last_decision is not None and last_decision > announcement.issued_at
-    published = bool(standing) and all(award.publicity_ends is not None for award in standing) and not stale
+    # A published winner dropping out withdraws the announcement (superseded): publish again.
+    published = (
+        bool(standing)
+        and all(award.publicity_ends is not None for award in standing)
+        and announcement is not None
+        and not stale
+    )
     can_publish = (
         project.status in (STATUS_EVALUATED, STATUS_AWARDED)
         and bool(standing)
@@ -272,6 +288,11 @@ def state(project: Project, now: datetime | None = None) -> AwardState:
         and (not project.framework_award or next_row is None)
     )
     today = beijing(now).date()
+    if can_publish and missing_year is None:
+        try:
+            _publication_dates(calendar, today, settings_of(project))
+        except UnknownYearError as error:
+            missing_year = error.year
     overdue = due is not None and today > due and project.status == STATUS_EVALUATED and not published
     exhausted = bool(rows) and all(row.status in DROP_OUT_STATUSES for row in rows)
     notices = []
@@ -294,10 +315,35 @@ def state(project: Project, now: datetime | None = None) -> AwardState:
         exhausted=exhausted,
         announcement=announcement,
         notices=notices,
+        missing_year=missing_year,
     )
 
 
+def _publication_dates(calendar, today: date, settings) -> tuple[date, date, date]:
+    """End of publicity, challenge deadline and contract deadline for a result published ``today``.
+
+    :raise UnknownYearError: when a date falls in a year the working-day calendar does not know.
+    """
+    publicity_end = publicity_ends(calendar, today, settings)
+    return publicity_end, challenge_deadline(calendar, publicity_end, settings), contract_deadline(today, settings)
+
+
 # --------------------------------------------------------------------------- deciding
+
+
+def _lock_project(project: Project) -> Project:
+    """Take the project's row lock for the rest of the transaction and reload what was read before it.
+
+    Concurrent decisions on one project (a double click, two buyer staff) queue here, so each
+    one re-checks the state the previous one left (a second confirmation cannot break the
+    unique award per registration, nor issue the documents twice). Everything loaded earlier
+    in this session is expired so the checks after the lock read committed rows.
+    """
+    db.session.expire_all()
+    locked = db.session.execute(
+        sa.select(Project).where(Project.id == project.id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+    return locked
 
 
 def _require_award_step(project: Project) -> None:
@@ -332,10 +378,21 @@ def confirm(project: Project, registration_id: int, actor) -> Award:
     After the confirmation deadline the award is still recorded (a project must not be left
     without a result), but the audit event says it was late.
 
-    :raise ServiceError: ``not_evaluated``, ``not_a_candidate``, ``already_awarded``, ``out_of_order``.
+    :raise ServiceError: ``not_evaluated``, ``not_a_candidate``, ``already_confirmed`` (this
+        candidate is already awarded, e.g. a double click), ``already_decided`` (it dropped out),
+        ``already_awarded``, ``out_of_order``.
     """
+    project = _lock_project(project)
     _require_award_step(project)
     row = _candidate(project, registration_id)
+    if row.status == AWARDED:
+        raise ServiceError(
+            N_("“%(name)s”已被确定为成交供应商，无需重复确定。"), "already_confirmed", name=row.name
+        )
+    if row.decision is not None:
+        raise ServiceError(
+            N_("已记录“%(name)s”放弃成交或不符合条件，不能再确定为成交供应商。"), "already_decided", name=row.name
+        )
     _require_next(project, row)
     now = clock.now()
     current = state(project, now)
@@ -348,8 +405,13 @@ def confirm(project: Project, registration_id: int, actor) -> Award:
         decided_at=now,
         decided_by_id=actor.id,
     )
+    name = row.name
     db.session.add(award)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # pragma: no cover - the row lock above queues concurrent confirmations
+        db.session.rollback()
+        raise ServiceError(N_("“%(name)s”已被确定为成交供应商，无需重复确定。"), "already_confirmed", name=name) from None
     audit.record(
         "award.confirm",
         award,
@@ -360,6 +422,7 @@ def confirm(project: Project, registration_id: int, actor) -> Award:
             "amount": str(row.total) if row.total is not None else None,
             "confirmation_due": current.confirmation_due,
             "late": current.overdue,
+            "calendar_missing_year": current.missing_year,
         },
         actor=actor,
     )
@@ -377,6 +440,7 @@ def drop_out(project: Project, registration_id: int, status: str, reason: str, a
     :raise ServiceError: ``bad_status``, ``reason_required`` (field ``reason``), ``reason_too_long``,
         and those of :func:`confirm` for an undecided candidate out of order.
     """
+    project = _lock_project(project)
     _require_award_step(project)
     if status not in DROP_OUT_STATUSES:
         raise ServiceError(N_("请选择放弃成交或不符合条件。"), "bad_status", field="status")
@@ -389,6 +453,7 @@ def drop_out(project: Project, registration_id: int, status: str, reason: str, a
     now = clock.now()
     award = row.decision
     was = award.status if award else "pending"
+    withdrawn = None
     if award is None:
         _require_next(project, row)
         award = Award(
@@ -416,6 +481,11 @@ def drop_out(project: Project, registration_id: int, status: str, reason: str, a
             )
             .values(superseded_at=now)
         )
+        # The announcement names this winner: withdraw it until the result is published again.
+        announcement = documents.current(KIND_ANNOUNCEMENT, project=project)
+        if announcement is not None:
+            announcement.superseded_at = now
+            withdrawn = announcement.id
     else:
         raise ServiceError(N_("已记录该候选人的情况，不能重复记录。"), "already_decided")
     db.session.flush()
@@ -429,6 +499,7 @@ def drop_out(project: Project, registration_id: int, status: str, reason: str, a
             "status": status,
             "was": was,
             "reason": reason,
+            "announcement_withdrawn": withdrawn,
         },
         actor=actor,
     )
@@ -448,9 +519,12 @@ def publish(project: Project, actor) -> GeneratedDocument:
 
     :raise ServiceError: ``not_evaluated``, ``no_award``, ``candidates_pending`` (framework),
         ``already_published``.
+    :raise UnknownYearError: when a date to print falls in a year the working-day calendar
+        does not know (nothing is changed).
     """
     from procurement.services.projects import settings_of
 
+    project = _lock_project(project)
     _require_award_step(project)
     current = state(project)
     if not current.winners:
@@ -465,11 +539,7 @@ def publish(project: Project, actor) -> GeneratedDocument:
         raise ServiceError(N_("成交结果已经发布。"), "already_published")
     now = clock.now()
     today = beijing(now).date()
-    calendar = load_calendar()
-    settings = settings_of(project)
-    publicity_end = publicity_ends(calendar, today, settings)
-    challenge_due = challenge_deadline(calendar, publicity_end, settings)
-    contract_due = contract_deadline(today, settings)
+    publicity_end, challenge_due, contract_due = _publication_dates(load_calendar(), today, settings_of(project))
     new_winners = [award for award in current.winners if award.publicity_ends is None]
     for award in new_winners:
         award.publicity_ends = publicity_end
@@ -738,10 +808,19 @@ def own_notice(project: Project, registration: Registration) -> GeneratedDocumen
 
 
 def result_is_public(project: Project) -> bool:
-    """Whether the result announcement has been published."""
+    """Whether a result announcement has been published.
+
+    Stays true while a withdrawn announcement (its winner dropped out) awaits republication:
+    the public page then says the result is being updated, and there is no PDF to download.
+    """
     if project.status not in (STATUS_AWARDED, STATUS_CLOSED):
         return False
-    return documents.current(KIND_ANNOUNCEMENT, project=project) is not None
+    issued = db.session.scalar(
+        sa.select(GeneratedDocument.id)
+        .where(GeneratedDocument.kind == KIND_ANNOUNCEMENT, GeneratedDocument.project_id == project.id)
+        .limit(1)
+    )
+    return issued is not None
 
 
 def public_results() -> list[tuple[Project, GeneratedDocument]]:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from procurement import audit, clock
 from procurement.domain import N_
+from procurement.domain.calendar import UnknownYearError
 from procurement.domain.schedule import answer_deadline, beijing
 from procurement.extensions import db
 from procurement.models import (
@@ -121,7 +122,8 @@ def file_challenge(
     """File a written challenge with its attachments (already stored via ``services.uploads``).
 
     :raise ServiceError: those of :func:`check_can_file`; ``text_required`` / ``text_too_long``
-        (field ``text``); ``too_many_attachments`` (field ``attachments``).
+        (field ``text``); ``too_many_attachments`` (field ``attachments``); ``unknown_year`` when
+        the answer deadline falls in a year the working-day calendar does not know.
     """
     check_can_file(project, registration)
     text = (text or "").strip()
@@ -135,13 +137,21 @@ def file_challenge(
     filed_on = beijing(now).date()
     from procurement.services.projects import settings_of
 
+    try:
+        answer_due = answer_deadline(load_calendar(), filed_on, settings_of(project))
+    except UnknownYearError as error:
+        raise ServiceError(
+            N_("工作日历缺少 %(year)s 年的国务院节假日安排，暂时无法计算答复期限，质疑未提交。请联系采购人录入该年度安排后再提交。"),
+            "unknown_year",
+            year=error.year,
+        ) from None
     challenge = Challenge(
         project_id=project.id,
         registration_id=registration.id,
         filed_by_id=actor.id,
         text=text,
         filed_at=now,
-        answer_due_on=answer_deadline(load_calendar(), filed_on, settings_of(project)),
+        answer_due_on=answer_due,
     )
     for stored in attachments:
         challenge.attachments.append(ChallengeAttachment(stored_file_id=stored.id))

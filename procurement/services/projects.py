@@ -325,9 +325,18 @@ def _plain(value):
 
 
 def cancel(project: Project, reason: str, actor) -> None:
-    """Terminate (终止) a published project with a reason."""
-    if project.status in (STATUS_DRAFT, STATUS_CANCELLED) or project.status in ("awarded", "closed", "failed"):
+    """Terminate (终止) a published project with a reason.
+
+    An awarded project may be terminated only when every candidate has since declined or been
+    found ineligible (no winner stands and none can be confirmed).
+    """
+    if project.status in (STATUS_DRAFT, STATUS_CANCELLED) or project.status in ("closed", "failed"):
         raise ServiceError(N_("该项目当前状态不能终止。"), "not_cancellable")
+    if project.status == "awarded":
+        from procurement.services import award as award_service
+
+        if not award_service.state(project).exhausted:
+            raise ServiceError(N_("该项目当前状态不能终止。"), "not_cancellable")
     if not reason.strip():
         raise ServiceError(N_("请填写终止理由。"), "reason_required", field="reason")
     now = clock.now()

@@ -9,6 +9,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import HiddenField, TextAreaField
 
 from procurement.auth.permissions import roles_required
+from procurement.domain import DomainError
 from procurement.extensions import db
 from procurement.forms_common import BaseForm, length, required
 from procurement.models import Challenge, ChallengeAttachment, Project, Registration
@@ -123,7 +124,7 @@ def challenge_new(project_id: int):
         if valid and not upload_error:
             try:
                 item = challenge_service.file_challenge(project, registration, form.text.data, saved, current_user)
-            except ServiceError as error:
+            except DomainError as error:  # a ServiceError, or a year the calendar lacks
                 form.add_domain_error(error)
             else:
                 flash(_("质疑已提交。采购人应在 %(due)s 前书面答复。", due=cn_date(item.answer_due_on)), "success")

@@ -288,3 +288,165 @@ def test_framework_winner_dropping_out_after_publication_allows_republishing(app
         )
     )
     assert notice.kind == "result_notice"
+
+
+# --------------------------------------------------------------------------- a year the calendar lacks
+
+LATE_2026_REPORT = datetime(2026, 12, 28, 11, 0, tzinfo=BEIJING)  # Monday; five working days reach 2027
+
+
+def test_missing_calendar_year_is_a_message_not_an_error(app, client, auth, clock):
+    from procurement.domain.calendar import YearSchedule
+    from procurement.services.calendar import enter_year
+
+    buyer = make_buyer()
+    built = make_evaluated_project(buyer, clock, report_at=LATE_2026_REPORT)
+    clock.set(datetime(2026, 12, 30, 10, 0, tzinfo=BEIJING))
+    auth.login(buyer.email)
+    response = client.get(f"/buyer/projects/{built.project.id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'data-testid="award-calendar-missing"' in html
+    assert "工作日历缺少 2027 年的国务院节假日安排" in html
+    assert 'href="/buyer/calendar"' in html
+
+    # Confirming needs no 2027 date; publishing does and is refused with the message, changing nothing.
+    assert "已确定“拉萨雪域办公用品有限公司”为成交供应商" in confirm(client, built, 1).get_data(as_text=True)
+    pid = built.project.id
+    response = post_form(client, f"/buyer/projects/{pid}/award/publish", page=f"/buyer/projects/{pid}")
+    assert response.status_code == 302
+    shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "工作日历缺少 2027 年的国务院节假日安排，请先录入该年度安排。" in shown
+    db.session.refresh(built.project)
+    assert built.project.status == "evaluated"
+    result_kinds = ("result_announcement", "award_notice", "result_notice")
+    issued = sa.select(sa.func.count(GeneratedDocument.id)).where(GeneratedDocument.kind.in_(result_kinds))
+    assert db.session.scalar(issued) == 0
+
+    # Once buyer staff enter 2027 (New Year's Day off), the page shows the deadline and publishing works.
+    enter_year(YearSchedule(2027, frozenset({date(2027, 1, 1)}), frozenset()), {}, buyer)
+    html = _page(client, pid)
+    assert "award-calendar-missing" not in html
+    assert "确认期限：2027年1月5日" in html
+    assert "成交结果已发布" in publish(client, built).get_data(as_text=True)
+    award = db.session.scalar(sa.select(Award).where(Award.project_id == pid))
+    # Published Wednesday 2026-12-30: seven working days from 12-31, skipping 2027-01-01, end 2027-01-11.
+    assert award.challenge_deadline == date(2027, 1, 11)
+
+
+# --------------------------------------------------------------------------- terminating when no candidate is left
+
+
+def test_awarded_project_can_be_terminated_once_every_candidate_dropped_out(client, auth, evaluated):
+    auth.login("buyer@example.com")
+    pid = evaluated.project.id
+    cancel_url = f"/buyer/projects/{pid}/cancel"
+    confirm(client, evaluated, 1)
+    publish(client, evaluated)
+    # A standing winner: not cancellable.
+    assert post_form(client, cancel_url, {"reason": "采购需求取消"}).status_code == 400
+    drop_out(client, evaluated, 1, "declined", "未在期限内签订合同")
+    # The second candidate can still be awarded: not cancellable either.
+    response = post_form(client, cancel_url, {"reason": "采购需求取消"})
+    assert response.status_code == 400 and "该项目当前状态不能终止" in response.get_data(as_text=True)
+    db.session.refresh(evaluated.project)
+    assert evaluated.project.status == "awarded"
+
+    drop_out(client, evaluated, 2, "ineligible", "经核实不符合资格条件")
+    html = _page(client, pid)
+    assert 'data-testid="candidates-exhausted"' in html
+    assert f'href="/buyer/projects/{pid}/cancel"' in html
+    response = post_form(client, cancel_url, {"reason": "所有成交候选人均放弃成交或不符合条件"})
+    assert response.status_code == 302
+    db.session.refresh(evaluated.project)
+    assert evaluated.project.status == "cancelled"
+    assert evaluated.project.status_reason == "所有成交候选人均放弃成交或不符合条件"
+    assert client.get(f"/results/{pid}").status_code == 404
+
+
+# --------------------------------------------------------------------------- the announcement after a drop-out
+
+
+def test_winner_dropping_out_withdraws_the_result_announcement(client, auth, evaluated):
+    auth.login("buyer@example.com")
+    pid = evaluated.project.id
+    confirm(client, evaluated, 1)
+    publish(client, evaluated)
+    first = db.session.scalar(sa.select(GeneratedDocument).where(GeneratedDocument.kind == "result_announcement"))
+    pdf = client.get(f"/results/{pid}/result.pdf")
+    assert pdf.status_code == 200
+    pdf.close()
+
+    drop_out(client, evaluated, 1, "declined", "未在期限内签订合同")
+    # The buyer is offered the next candidate (and the flashed message is shown here, not below).
+    _, second = evaluated.candidate(2)
+    assert f'action="/buyer/projects/{pid}/award/{second.id}/confirm"' in _page(client, pid)
+    db.session.refresh(first)
+    assert first.superseded_at is not None
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "award.drop_out"))
+    assert event.details["announcement_withdrawn"] == first.id
+    page = client.get(f"/results/{pid}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "拉萨雪域办公用品有限公司" not in html
+    assert "成交结果正在更新" in html and 'data-testid="result-withdrawn"' in html
+    assert "result.pdf" not in html
+    assert client.get(f"/results/{pid}/result.pdf").status_code == 404
+    assert f"/results/{pid}" not in client.get("/results").get_data(as_text=True)
+
+    confirm(client, evaluated, 2)
+    publish(client, evaluated)
+    html = client.get(f"/results/{pid}").get_data(as_text=True)
+    assert "西藏圣地商贸有限公司" in html and "拉萨雪域办公用品有限公司" not in html
+    current = db.session.scalar(
+        sa.select(GeneratedDocument).where(
+            GeneratedDocument.kind == "result_announcement", GeneratedDocument.superseded_at.is_(None)
+        )
+    )
+    assert current is not None and current.id != first.id
+    pdf = client.get(f"/results/{pid}/result.pdf")
+    assert pdf.status_code == 200 and pdf.headers["X-Document-SHA256"] == current.sha256
+    pdf.close()
+
+
+# --------------------------------------------------------------------------- double clicks
+
+
+def test_confirming_the_same_candidate_twice_is_a_plain_message(client, auth, evaluated):
+    auth.login("buyer@example.com")
+    confirm(client, evaluated, 1)
+    response = confirm(client, evaluated, 1)
+    assert response.status_code == 200
+    assert "“拉萨雪域办公用品有限公司”已被确定为成交供应商，无需重复确定。" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Award.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "award.confirm")) == 1
+
+
+def test_confirming_a_framework_candidate_twice_is_a_plain_message(app, client, auth, clock):
+    buyer = make_buyer()
+    built = make_evaluated_project(buyer, clock, framework_award=True)
+    clock.set(RESULT_DAY)
+    auth.login(buyer.email)
+    confirm(client, built, 1)
+    html = confirm(client, built, 1).get_data(as_text=True)
+    assert "已被确定为成交供应商，无需重复确定" in html and "请按候选人顺序确定" not in html
+    assert db.session.scalar(sa.select(sa.func.count(Award.id))) == 1
+
+
+def test_confirming_a_candidate_that_dropped_out_is_refused(client, auth, evaluated):
+    auth.login("buyer@example.com")
+    drop_out(client, evaluated, 1, "declined", "书面放弃")
+    html = confirm(client, evaluated, 1).get_data(as_text=True)
+    assert "已记录“拉萨雪域办公用品有限公司”放弃成交或不符合条件，不能再确定为成交供应商。" in html
+    assert db.session.scalar(sa.select(Award.status)) == "declined"
+
+
+def test_publishing_twice_issues_the_documents_once(client, auth, evaluated):
+    auth.login("buyer@example.com")
+    confirm(client, evaluated, 1)
+    publish(client, evaluated)
+    count = db.session.scalar(sa.select(sa.func.count(GeneratedDocument.id)))
+    response = publish(client, evaluated)
+    assert response.status_code == 200 and "成交结果已经发布" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(GeneratedDocument.id))) == count
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "award.publish")) == 1

@@ -218,3 +218,40 @@ def test_a_late_answer_is_recorded_and_flagged(app, clock, published):
     post_form(buyer_client, f"/buyer/challenges/{challenge.id}", {"answer": "答复。"})
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "challenge.answer"))
     assert event.details["late"] is True
+
+
+def test_missing_calendar_year_refuses_filing_with_a_message_and_answering_still_works(app, clock):
+    """Late December 2026: the answer deadline reaches 2027, which the calendar does not know."""
+    buyer = make_buyer()
+    built = make_evaluated_project(buyer, clock, report_at=datetime(2026, 12, 14, 11, 0, tzinfo=BEIJING))
+    clock.set(datetime(2026, 12, 15, 10, 0, tzinfo=BEIJING))
+    _, winner = built.candidate(1)
+    award_service.confirm(built.project, winner.id, buyer)
+    award_service.publish(built.project, buyer)  # challenges until Thursday 2026-12-24
+    clock.set(datetime(2026, 12, 24, 15, 0, tzinfo=BEIJING))
+    second, registration = built.candidate(2)
+    client = signed_in(app, second)
+    response = file_challenge(client, built.project.id, "请求复核评审结果。", [("质疑函.pdf", PDF_BYTES)])
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "工作日历缺少 2027 年的国务院节假日安排" in html and "质疑未提交" in html
+    assert "请求复核评审结果。" in html and "质疑函.pdf" in html  # what was typed and uploaded is kept
+    assert db.session.scalar(sa.select(sa.func.count(Challenge.id))) == 0
+
+    # A challenge recorded earlier (due in 2027) is answered without touching the calendar.
+    challenge = Challenge(
+        project_id=built.project.id,
+        registration_id=registration.id,
+        filed_by_id=second.id,
+        text="早先的质疑。",
+        filed_at=datetime(2026, 12, 23, 9, 0, tzinfo=BEIJING),
+        answer_due_on=date(2027, 1, 6),
+    )
+    db.session.add(challenge)
+    db.session.commit()
+    buyer_client = signed_in(app, buyer)
+    assert buyer_client.get(f"/buyer/projects/{built.project.id}").status_code == 200
+    response = post_form(buyer_client, f"/buyer/challenges/{challenge.id}", {"answer": "经复核，质疑不成立。"})
+    assert response.status_code == 302
+    db.session.refresh(challenge)
+    assert challenge.answer_text == "经复核，质疑不成立。"
