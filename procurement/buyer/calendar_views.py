@@ -80,25 +80,35 @@ def calendar_regional_add():
     return _render(400, regional_form=form)
 
 
-@bp.route("/calendar/regional.csv", methods=["POST"])
-@roles_required("buyer")
-def calendar_regional_import():
-    """Import regional holidays from CSV (date,name); all or nothing."""
-    form = CsvUploadForm(prefix="regional_csv")
+def _csv_import(prefix: str, run, success):
+    """Read an uploaded CSV, hand it to ``run`` (all or nothing), flash ``success(result)``.
+
+    Every bad row is listed beside the file field with its line number; the page answers 400.
+    """
+    form = CsvUploadForm(prefix=prefix)
     if form.validate_on_submit():
         text = _read_csv(form.file.data)
         if text is None:
             form.file.errors.append(_("无法读取文件，请保存为 UTF-8 编码的 CSV 文件。"))
         else:
             try:
-                added = calendar_service.import_regional_holidays(text, current_user)
+                result = run(text, current_user)
             except CalendarImportError as error:
                 for row in error.errors:
                     form.file.errors.append(_("第 %(line)s 行：", line=row.line) + translate(row.message, row.params))
             else:
-                flash(_("已导入 %(n)s 个地方节假日。", n=added), "success")
+                flash(success(result), "success")
                 return redirect(url_for("buyer.calendar"))
-    return _render(400, regional_csv_form=form)
+    return _render(400, **{f"{prefix}_form": form})
+
+
+@bp.route("/calendar/regional.csv", methods=["POST"])
+@roles_required("buyer")
+def calendar_regional_import():
+    """Import regional holidays from CSV (date,name); all or nothing."""
+    return _csv_import(
+        "regional_csv", calendar_service.import_regional_holidays, lambda added: _("已导入 %(n)s 个地方节假日。", n=added)
+    )
 
 
 @bp.route("/calendar/year", methods=["POST"])
@@ -118,21 +128,9 @@ def calendar_year_enter():
 @roles_required("buyer")
 def calendar_year_import():
     """Enter a year's national schedule from CSV (date,kind,name); all or nothing."""
-    form = CsvUploadForm(prefix="year_csv")
-    if form.validate_on_submit():
-        text = _read_csv(form.file.data)
-        if text is None:
-            form.file.errors.append(_("无法读取文件，请保存为 UTF-8 编码的 CSV 文件。"))
-        else:
-            try:
-                schedule = calendar_service.import_year(text, current_user)
-            except CalendarImportError as error:
-                for row in error.errors:
-                    form.file.errors.append(_("第 %(line)s 行：", line=row.line) + translate(row.message, row.params))
-            else:
-                flash(_("已录入 %(year)s 年国务院节假日安排。", year=schedule.year), "success")
-                return redirect(url_for("buyer.calendar"))
-    return _render(400, year_csv_form=form)
+    return _csv_import(
+        "year_csv", calendar_service.import_year, lambda schedule: _("已录入 %(year)s 年国务院节假日安排。", year=schedule.year)
+    )
 
 
 @bp.route("/calendar/holidays/<int:holiday_id>/delete", methods=["POST"])

@@ -545,6 +545,13 @@ def withdraw_quote(registration_id: int, actor, *, expected_version: int | None 
     current = current_quote(registration.id)
     if current is None:
         raise ServiceError(N_("当前没有可撤回的报价。"), "nothing_to_withdraw")
+    withdrawal = _withdraw(registration, current, latest, now, actor, {"withdrawn_receipt_hash": current.receipt_hash})
+    db.session.commit()
+    return withdrawal
+
+
+def _withdraw(registration: Registration, current: SealedQuote, latest: SealedQuote, now: datetime, actor, details: dict) -> SealedQuote:
+    """Add the withdrawal version and clear ``is_current`` (no commit)."""
     db.session.execute(
         sa.update(SealedQuote)
         .where(SealedQuote.registration_id == registration.id, SealedQuote.is_current.is_(True))
@@ -566,10 +573,9 @@ def withdraw_quote(registration_id: int, actor, *, expected_version: int | None 
         "quote.withdraw",
         withdrawal,
         project_id=registration.project_id,
-        details={"version": withdrawal.version, "withdrawn_version": current.version, "withdrawn_receipt_hash": current.receipt_hash},
+        details={"version": withdrawal.version, "withdrawn_version": current.version, **details},
         actor=actor,
     )
-    db.session.commit()
     return withdrawal
 
 
@@ -718,29 +724,4 @@ def withdraw_after_rejection(registration: Registration, now: datetime, actor) -
     current = current_quote(registration.id)
     if current is None:
         return None
-    latest = latest_version(registration.id)
-    db.session.execute(
-        sa.update(SealedQuote)
-        .where(SealedQuote.registration_id == registration.id, SealedQuote.is_current.is_(True))
-        .values(is_current=False)
-    )
-    withdrawal = SealedQuote(
-        registration_id=registration.id,
-        version=latest.version + 1,
-        kind=KIND_WITHDRAWAL,
-        sealed=None,
-        receipt_hash=None,
-        submitted_at=now,
-        submitted_by_id=actor.id,
-        is_current=False,
-    )
-    db.session.add(withdrawal)
-    db.session.flush()
-    audit.record(
-        "quote.withdraw",
-        withdrawal,
-        project_id=registration.project_id,
-        details={"version": withdrawal.version, "withdrawn_version": current.version, "reason": "registration_rejected"},
-        actor=actor,
-    )
-    return withdrawal
+    return _withdraw(registration, current, latest_version(registration.id), now, actor, {"reason": "registration_rejected"})

@@ -41,20 +41,12 @@ from procurement.models import (
 from procurement.services import ServiceError, credit
 from procurement.services import projects as project_service
 from procurement.services.uploads import SCAN_TYPES, check_upload, save
+from procurement.services.companies import PROFILE_FIELDS
 from procurement.templating import cn_datetime, hours_text
 
 AGENT_DOCUMENTS = ("authorisation", "agent_id")
-SNAPSHOT_FIELDS = (
-    "name",
-    "uscc",
-    "registered_address",
-    "premises_division",
-    "premises_address",
-    "legal_rep_name",
-    "legal_rep_id_number",
-    "contact_name",
-    "contact_mobile",
-)
+# The registration keeps a copy of every profile field the checks read.
+SNAPSHOT_FIELDS = PROFILE_FIELDS
 
 
 @dataclass(frozen=True)
