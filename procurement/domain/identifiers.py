@@ -141,6 +141,14 @@ PROVINCES: dict[str, str] = {
 }
 
 
+#: Tibet's prefecture-level divisions (GB/T 2260), named so a buyer in Lhasa sees at a glance
+#: which prefecture a supplier was registered in.
+XIZANG_PREFECTURES: dict[str, str] = {
+    "5401": "拉萨市", "5402": "日喀则市", "5403": "昌都市", "5404": "林芝市",
+    "5405": "山南市", "5406": "那曲市", "5425": "阿里地区",
+}
+
+
 def uscc_division(uscc_value: str) -> str:
     """The 6-digit registration division code of a valid USCC (its characters 3–8)."""
     return validate_uscc(uscc_value)[2:8]
@@ -162,7 +170,7 @@ def division_label(code: str) -> str:
     province = PROVINCES.get(code[:2])
     if province is None:
         return code
-    return f"{province}（{code}）"
+    return f"{province}{XIZANG_PREFECTURES.get(code[:4], '')}（{code}）"
 
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")  # [0-9], not \d: \d also matches other scripts' digits

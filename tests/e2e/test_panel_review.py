@@ -1,5 +1,5 @@
-"""The evaluation in a real browser: the buyer appoints the panel, three members declare, review
-five suppliers (one fails the premises check, one is blacklisted after it registered), the chair
+"""The evaluation in a real browser, on the demo: the buyer appoints the panel, three members declare, review
+the five demo suppliers (one fails the premises check, one is blacklisted after it registered), the chair
 ranks, two candidates are named, and all three confirm the report, whose PDF is then issued."""
 from __future__ import annotations
 
@@ -10,31 +10,31 @@ from playwright.sync_api import expect
 from procurement.domain.schedule import BEIJING
 from tests.e2e.conftest import login, logout
 
-PASSWORD = "password123"
+PASSWORD = "demo-2024"  # the demo's logins
 CRITERIA = ["article22", "credit", "no_consortium", "lhasa_premises", "documents", "identifiers", "quote_compliance"]
 
 
 def seed(live_server):
-    """The opened project of the demo's five suppliers; supplier 5 is listed after registering."""
-    from procurement import clock
-    from procurement.extensions import db
-    from tests.factories import make_blacklist, make_buyer, make_opened_project, make_panel
+    """The demo itself: the notice's project with its five suppliers' sealed quotes, opened at 16:05.
 
-    def list_supplier_five(project):
-        make_blacklist(
-            "dishonest_debtor",
-            rows=[{"name": "拉萨（高原）纸业有限公司", "source": "信用中国", "listed_from": "2024-12-28"}],
-        )
+    In the demo, supplier 4's premises proof shows an address in Shigatse, and supplier 5 was put
+    on a credit list after it registered (the review-time re-run of the credit check catches it).
+    """
+    from procurement.demo import load_demo
+    from procurement.extensions import db
+    from procurement.models import Project, Registration, User
+    from procurement.services import opening
 
     with live_server.app.app_context():
-        live_server.set_time(datetime(2024, 12, 20, 9, 0, tzinfo=BEIJING))
-        buyer = make_buyer()
-        members = [make_panel(email=f"panel{i}@example.com", name=name) for i, name in enumerate(("格桑", "陈静", "索朗"), start=1)]
-        built = make_opened_project(buyer, clock.get_clock(), panel=(), before_opening=list_supplier_five)
+        load_demo()
+        live_server.set_time(datetime(2025, 1, 2, 16, 5, tzinfo=BEIJING))
+        project = db.session.query(Project).one()
+        buyer = db.session.query(User).filter_by(email="buyer@example.com").one()
+        opening.open_quotes(project.id, buyer)
         data = {
-            "project_id": built.project.id,
-            "registrations": [r.id for r in built.registrations],
-            "members": [m.email for m in members],
+            "project_id": project.id,
+            "registrations": [r.id for r in db.session.query(Registration).order_by(Registration.id)],
+            "members": [f"panel{i}@example.com" for i in (1, 2, 3)],
             "buyer": buyer.email,
         }
         db.session.remove()
@@ -95,18 +95,17 @@ def test_three_members_review_five_suppliers_and_confirm_the_report(page, live_s
     page.get_by_test_id("open-review").click()
     credit_cell = page.locator(f'[data-cell="{regs[4]}-credit"]')
     expect(credit_cell).to_contain_text("已被列入以下名单")
-    expect(credit_cell).to_contain_text("dishonest_debtor.csv")
+    expect(credit_cell).to_contain_text("procurement_violation-20241226.csv")
     expect(page.locator(f'[data-cell="{regs[3]}-lhasa_premises"]')).to_contain_text("日喀则")
-    page.locator(f'#supplier-{regs[0]} a[data-doc="legal_rep_id"]').click()
-    # The image opens inline in the viewer beside the matrix, not as a download.
-    expect(page.frame_locator("iframe[name=doc-viewer]").locator("img")).to_have_count(1)
-    assert "/documents/" in page.frame(name="doc-viewer").url
+    # The demo's scans are PDFs: each opens inline in the viewer beside the matrix, never as a download.
     downloads = []
     page.on("download", lambda download: downloads.append(download.url))
-    page.locator(f'#supplier-{regs[0]} a[data-doc="business_licence"]').click()
-    page.wait_for_load_state()
-    expect(page.frame_locator("iframe[name=doc-viewer]").locator("embed, iframe, body")).not_to_have_count(0)
-    assert downloads == []  # the PDF is shown in the viewer, not downloaded
+    for kind in ("legal_rep_id", "business_licence"):
+        page.locator(f'#supplier-{regs[0]} a[data-doc="{kind}"]').click()
+        page.wait_for_load_state()
+        expect(page.frame_locator("iframe[name=doc-viewer]").locator("embed, iframe, body")).not_to_have_count(0)
+        assert "/documents/" in page.frame(name="doc-viewer").url
+    assert downloads == []
     fill_supplier(page, regs[0], {})
     fill_supplier(page, regs[1], {})
     page.get_by_role("button", name="保存，稍后继续").click()

@@ -383,7 +383,7 @@ def test_registered_outside_lhasa_with_premises_inside_is_a_warning_not_a_failur
     assert registration.status == "accepted"
     assert results_of(registration.checks[-1])["lhasa_premises"]["status"] == "warning"
     page = text(project_page(client, project))
-    assert "登记地为西藏自治区（540202），不在拉萨" in page
+    assert "登记地为西藏自治区日喀则市（540202），不在拉萨" in page
 
 
 # --- credit lists -------------------------------------------------------------------------------

@@ -183,7 +183,7 @@ def test_lhasa_divisions_current_and_legacy():
 def test_division_labels():
     assert division_label("540102") == "拉萨市城关区"
     assert division_label("540125") == "拉萨市堆龙德庆县"
-    assert division_label("540202") == "西藏自治区（540202）"
+    assert division_label("540202") == "西藏自治区日喀则市（540202）"
     assert division_label("510104") == "四川省（510104）"
     assert division_label("650102") == "新疆维吾尔自治区（650102）"
     assert division_label("990000") == "990000"
