@@ -180,6 +180,7 @@ def _walk_to_clock_start(project, buyer) -> None:
 
     from werkzeug.datastructures import FileStorage
 
+    from procurement.domain.credit import LIST_KINDS
     from procurement.domain.qualification import ARTICLE22_DECLARATIONS
     from procurement.documents.pdf import render_pdf
     from procurement.models import User
@@ -187,7 +188,7 @@ def _walk_to_clock_start(project, buyer) -> None:
 
     _set_clock(datetime(2024, 12, 25, 9, 10, tzinfo=BEIJING))
     for kind, text in FIRST_LISTS.items():
-        credit.import_blacklist(kind, text.encode(), f"{kind}-20241225.csv", buyer)
+        credit.import_blacklist(kind, text.encode(), f"{LIST_KINDS[kind]}-20241225.csv", buyer)
 
     rfq_pdf = render_pdf("documents/demo_rfq.html", title="询比价文件", subject=project.code, project=project).data
     rfq.add_file(project, FileStorage(stream=io.BytesIO(rfq_pdf), filename="询比价文件.pdf"), "询比价文件（含采购清单与评审办法）", buyer)
@@ -211,4 +212,4 @@ def _walk_to_clock_start(project, buyer) -> None:
         quotes.submit_quote(registration.id, prices, user)
 
     _set_clock(datetime(2024, 12, 26, 9, 55, tzinfo=BEIJING))
-    credit.import_blacklist("procurement_violation", LATER_LIST.encode(), "procurement_violation-20241226.csv", buyer)
+    credit.import_blacklist("procurement_violation", LATER_LIST.encode(), "政府采购严重违法失信行为记录名单-20241226.csv", buyer)

@@ -130,7 +130,33 @@ def audit_helpers():
         "audit_recent_events": recent_events,
         "audit_event_count": event_count,
         "audit_action_label": lambda action: ACTION_LABELS.get(action, action),
+        "audit_actor": actor_label,
+        "audit_object": object_label,
     }
+
+
+ROLE_LABELS = {"buyer": _l("采购人"), "panel": _l("评审小组成员"), "supplier": _l("供应商")}
+OBJECT_LABELS = {
+    "project": _l("项目"), "amendment": _l("更正公告"), "project_file": _l("询比价文件"), "file_download": _l("文件下载"),
+    "registration": _l("报名"), "company": _l("供应商"), "user": _l("账户"), "blacklist_import": _l("失信名单版本"),
+    "sealed_quote": _l("报价"), "opened_quote": _l("开启的报价"), "panel_member": _l("评审小组成员"), "vote": _l("评审意见"),
+    "evaluation": _l("评审"), "abnormal_low_review": _l("异常低价审查"), "award": _l("成交确定"),
+    "generated_document": _l("文书"), "challenge": _l("质疑"), "holiday": _l("节假日"), "calendar": _l("工作日历"), "clock": _l("模拟时间"),
+}
+
+
+def actor_label(event: AuditEvent) -> str:
+    """Who acted, as a person reads it: 措姆（采购人）, or 系统 for commands and sign-up."""
+    user = event.actor_user
+    if user is None:
+        return str(_l("系统"))
+    return f"{user.name}（{ROLE_LABELS.get(user.role, user.role)}）"
+
+
+def object_label(event: AuditEvent) -> str:
+    """What was acted on: 报价 #6."""
+    label = OBJECT_LABELS.get(event.object_type, event.object_type)
+    return f"{label} #{event.object_id}" if event.object_id else str(label)
 
 
 def _render(project: Project | None):

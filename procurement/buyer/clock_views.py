@@ -69,5 +69,13 @@ def _set(clk, at: datetime):
     audit.record("clock.set", object_type="clock", object_id="1", details={"simulated_at": at.isoformat()}, actor=current_user)
     db.session.commit()
     flash(_("模拟时间已设为 %(when)s（北京时间）。", when=at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")), "success")
-    return redirect(url_for("buyer.clock"))
+    return redirect(_back() or url_for("buyer.clock"))
+
+
+def _back() -> str | None:
+    """The page the buyer came from (a same-site path only), to return to after moving the clock."""
+    target = request.args.get("back") or ""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target and not target.startswith(url_for("buyer.clock")):
+        return target
+    return None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.extensions import db
 from procurement.models._base import created_at_column, fk, utc
@@ -56,6 +56,8 @@ class AuditEvent(db.Model):
     # Unique: two events can never claim the same predecessor, so the chain stays linear.
     prev_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+    actor_user: Mapped["User | None"] = relationship(lazy="joined")  # noqa: F821
 
 
 class ClockSetting(db.Model):

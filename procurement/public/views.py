@@ -69,7 +69,8 @@ def notice_pdf(project_id: int):
 @public
 def verify():
     """Check a generated document by its verification code."""
-    code = (request.args.get("code") or "").strip().upper()
+    # Codes are printed in groups (XWZ4-XNCP-59MX); people type dashes, spaces, lower case.
+    code = "".join(ch for ch in (request.args.get("code") or "").upper() if ch.isascii() and ch.isalnum())[:64]
     document = None
     if code:
         document = db.session.scalar(sa.select(GeneratedDocument).where(GeneratedDocument.verification_code == code))

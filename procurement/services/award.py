@@ -111,11 +111,16 @@ def describe_failure(item) -> str:
             text = translate(item["message"], item.get("params"))
         else:
             reasons = item.get("reasons") or item.get("reason") or ""
-            text = "；".join(str(r) for r in reasons) if isinstance(reasons, list) else str(reasons)
+            if isinstance(reasons, list):
+                # Several members often give the same reason: print each once, without doubled stops.
+                unique = list(dict.fromkeys(str(r).strip().rstrip("。；;.") for r in reasons if str(r).strip()))
+                text = "；".join(unique)
+            else:
+                text = str(reasons).strip().rstrip("。")
         label = translate(label) if label else ""
         if label and text:
-            return f"{label}：{text}"
-        return label or text
+            return f"“{label}”一项不通过（{text}）"
+        return f"“{label}”一项不通过" if label else text
     return str(item)
 
 

@@ -95,7 +95,7 @@ def test_three_members_review_five_suppliers_and_confirm_the_report(page, live_s
     page.get_by_test_id("open-review").click()
     credit_cell = page.locator(f'[data-cell="{regs[4]}-credit"]')
     expect(credit_cell).to_contain_text("已被列入以下名单")
-    expect(credit_cell).to_contain_text("procurement_violation-20241226.csv")
+    expect(credit_cell).to_contain_text("政府采购严重违法失信行为记录名单-20241226.csv")
     expect(page.locator(f'[data-cell="{regs[3]}-lhasa_premises"]')).to_contain_text("日喀则")
     # The demo's scans are PDFs: each opens inline in the viewer beside the matrix, never as a download.
     downloads = []

@@ -113,3 +113,17 @@ def test_demo_announcement_pdf_matches_the_notice(app, runner, tmp_path):
         "13618906639",
     ):
         assert expected in flat, expected
+
+
+def test_moving_the_clock_from_the_banner_returns_to_the_page(app, runner):
+    from tests.conftest import post_form
+
+    app.extensions["clock"] = SimulatedClock()
+    runner.invoke(args=["demo", "--if-empty"])
+    client = app.test_client()
+    AuthActions(client).login("buyer@example.com", "demo-2024")
+    assert "/buyer/clock?back=/buyer/projects/1" in client.get("/buyer/projects/1").get_data(as_text=True)
+    response = post_form(client, "/buyer/clock?back=/buyer/projects/1", {"at": "2025-01-02T16:05"})
+    assert response.headers["Location"].endswith("/buyer/projects/1")
+    response = post_form(client, "/buyer/clock?back=//evil.example", {"at": "2025-01-02T16:06"})
+    assert response.headers["Location"].endswith("/buyer/clock")

@@ -283,3 +283,17 @@ def test_verification_code_printed_on_the_notice_resolves(client, auth, publishe
     code = "".join(match.groups())
     assert f"http://testserver/verify?code={code}" in text
     assert client.get(f"/verify?code={code}").status_code == 200
+
+
+def test_verify_accepts_the_code_as_printed_with_dashes_and_spaces(app, client, clock):
+    from procurement.models import GeneratedDocument
+    from tests.factories import make_buyer, make_project
+
+    make_project(make_buyer(), clock)
+    document = db.session.scalar(sa.select(GeneratedDocument))
+    code = document.verification_code
+    printed = f"{code[:4]}-{code[4:8]}-{code[8:]}"
+    for typed in (printed, printed.lower(), f" {code[:4]} {code[4:8]} {code[8:]} "):
+        response = client.get("/verify", query_string={"code": typed})
+        assert response.status_code == 200, typed
+        assert document.sha256 in response.get_data(as_text=True)

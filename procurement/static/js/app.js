@@ -29,6 +29,17 @@
     }
     tick();
   });
+  // Tables that stack into cards on a phone: label each cell with its column heading.
+  document.querySelectorAll("table.table-stack").forEach(function (table) {
+    var headings = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+    table.querySelectorAll("tbody tr, tfoot tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (cell.tagName === "TD" && !cell.hasAttribute("data-label") && headings[index] && cell.colSpan === 1) {
+          cell.setAttribute("data-label", headings[index]);
+        }
+      });
+    });
+  });
   // Repeating rows (bill of quantities): add and remove in the browser.
   document.querySelectorAll("[data-rows]").forEach(function (container) {
     var template = document.getElementById(container.getAttribute("data-rows"));
