@@ -3,6 +3,7 @@ the five demo suppliers (one fails the premises check, one is blacklisted after 
 ranks, two candidates are named, and all three confirm the report, whose PDF is then issued."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from playwright.sync_api import expect
@@ -125,6 +126,12 @@ def test_three_members_review_five_suppliers_and_confirm_the_report(page, live_s
     for email, premises in ((second, {"lhasa_premises": "租赁合同所载地址不在拉萨"}), (third, {})):
         login(page, base, email, PASSWORD)
         page.goto(f"{base}/panel/projects/{project_id}/review")
+        if email == third:
+            # The prefill ticks what the automatic checks decided and leaves the rest to the member.
+            page.get_by_role("button", name="按自动核验结果预填未填项").click()
+            expect(page.locator(f"#v-{regs[0]}-article22-pass")).to_be_checked()
+            expect(page.locator(f"#v-{regs[4]}-credit-fail")).to_be_checked()
+            expect(page.locator(f"#r-{regs[4]}-credit")).to_have_value(re.compile("自动核验不通过"))
         for index, registration in enumerate(regs):
             fails = premises if index == 3 else {"credit": "已被列入失信名单"} if index == 4 else {}
             fill_supplier(page, registration, fails)

@@ -40,6 +40,23 @@
       });
     });
   });
+  // Panel review: prefill the cells the automatic checks decided, leaving the rest to the member.
+  var prefill = document.querySelector("[data-prefill]");
+  if (prefill) {
+    prefill.closest("[data-prefill-box]").hidden = false;
+    prefill.addEventListener("click", function () {
+      document.querySelectorAll("tr[data-cell]").forEach(function (row) {
+        var auto = row.querySelector("[data-auto]");
+        if (!auto || row.querySelector("input[type=radio]:checked")) { return; }
+        var status = auto.getAttribute("data-auto");
+        var radio = row.querySelector("input[type=radio][value=" + (status === "fail" ? "fail" : "pass") + "]");
+        if (status !== "pass" && status !== "fail") { return; }
+        radio.checked = true;
+        var reason = row.querySelector("input[type=text]");
+        if (status === "fail" && reason && !reason.value) { reason.value = "自动核验不通过：" + auto.getAttribute("data-auto-reason"); }
+      });
+    });
+  }
   // Repeating rows (bill of quantities): add and remove in the browser.
   document.querySelectorAll("[data-rows]").forEach(function (container) {
     var template = document.getElementById(container.getAttribute("data-rows"));
