@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from procurement.clock import SimulatedClock
 from procurement.domain.schedule import BEIJING
@@ -112,9 +113,17 @@ def test_award_result_announcement_and_notices(page, live_server, evaluated, wea
     assert any("CJK" in row["name"] and row["emb"] == "yes" for row in pdf_fonts(result_pdf, tmp_path))
 
     # Both notices carry a verification code that the public verify page confirms.
-    code = "".join(re.search(r"验证码：([2-9A-Z]{4})-([2-9A-Z]{4})-([2-9A-Z]{4})", text).groups())
-    page.goto(f"{live_server.url}/verify?code={code}")
+    printed = re.search(r"验证码：([2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4})", text).group(1)
+    page.goto(f"{live_server.url}/verify")
+    page.get_by_label("验证码").fill(printed)  # typed as printed, dashes and all
+    page.get_by_role("button", name="查询").click()
     assert page.get_by_test_id("verify-ok").is_visible()
+    # The reader checks the file it holds against the archive, in the browser.
+    page.get_by_label("选择您持有的文件").set_input_files({"name": "result.pdf", "mimeType": "application/pdf", "buffer": result_pdf})
+    expect(page.locator("[data-hash-result]")).to_have_attribute("data-same", "yes")
+    tampered = {"name": "result.pdf", "mimeType": "application/pdf", "buffer": result_pdf + b"\n%tampered"}
+    page.get_by_label("选择您持有的文件").set_input_files(tampered)
+    expect(page.locator("[data-hash-result]")).to_have_attribute("data-same", "no")
 
     # WeasyPrint rendered every document without a missing glyph.
     assert not [m for m in weasyprint_log.messages if ".notdef" in m], weasyprint_log.messages
