@@ -31,6 +31,29 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
+def fresh_postgres_database(suffix: str) -> str:
+    """Create (or re-create) an empty PostgreSQL database beside the one under test; its URL."""
+    base = sa.engine.make_url(database_url().replace("postgres://", "postgresql+psycopg://", 1))
+    if base.drivername == "postgresql":
+        base = base.set(drivername="postgresql+psycopg")
+    name = f"{base.database}_{suffix}_{_worker()}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drop a database made by :func:`fresh_postgres_database`."""
+    target = sa.engine.make_url(url)
+    admin = sa.create_engine(target.set(database=sa.engine.make_url(database_url()).database), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory):
     """Build the schema once per worker; yield how to get a fresh copy."""
@@ -39,26 +62,14 @@ def database_template(tmp_path_factory):
 
     url = database_url()
     if url:
-        base = sa.engine.make_url(url.replace("postgres://", "postgresql+psycopg://", 1))
-        if base.drivername == "postgresql":
-            base = base.set(drivername="postgresql+psycopg")
-        name = f"{base.database}_pytest_{_worker()}"
-        admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        test_url = base.set(database=name).render_as_string(hide_password=False)
+        test_url = fresh_postgres_database("pytest")
         app = create_app({"SQLALCHEMY_DATABASE_URI": test_url, "INSTANCE_PATH": str(tmp_path_factory.mktemp("inst"))})
         with app.app_context():
             db.create_all()
             tables = [t.name for t in db.metadata.sorted_tables]
             db.engine.dispose()
         yield {"kind": "postgresql", "url": test_url, "tables": tables}
-        admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_postgres_database(test_url)
     else:
         folder = tmp_path_factory.mktemp("dbtemplate")
         template = folder / "template.sqlite3"

@@ -7,25 +7,13 @@ from alembic.migration import MigrationContext
 
 from procurement import create_app
 from procurement.extensions import db
-from tests.conftest import database_url
+from tests.conftest import database_url, drop_postgres_database, fresh_postgres_database
 
 
 def _empty_database(tmp_path) -> str:
-    url = database_url()
-    if not url:
+    if not database_url():
         return f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-    base = sa.engine.make_url(url.replace("postgres://", "postgresql+psycopg://", 1))
-    if base.drivername == "postgresql":
-        base = base.set(drivername="postgresql+psycopg")
-    import os
-
-    name = f"{base.database}_migrate_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
+    return fresh_postgres_database("migrate")
 
 
 def test_upgrade_builds_the_schema_and_matches_the_models(tmp_path):
@@ -40,5 +28,7 @@ def test_upgrade_builds_the_schema_and_matches_the_models(tmp_path):
             diff = compare_metadata(context, db.metadata)
             tables = set(sa.inspect(connection).get_table_names())
         db.engine.dispose()
+    if database_url():
+        drop_postgres_database(url)
     assert diff == []
     assert {"project", "registration", "sealed_quote", "audit_event", "alembic_version"} <= tables
