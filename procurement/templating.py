@@ -8,7 +8,6 @@ from flask import Flask, current_app
 from flask_babel import gettext
 from flask_login import current_user
 
-from procurement import clock
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 WEEKDAYS = "一二三四五六日"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from jinja2 import StrictUndefined
 
 from procurement.clock import FixedClock
@@ -114,11 +115,24 @@ def make_test_app(database_template, tmp_path: Path, **overrides):
     finally:
         os.environ.pop("INSTANCE_PATH", None)
     app.jinja_env.undefined = StrictUndefined
+    app.test_client_class = BufferedClient
     # Tests hold an app context around their requests, so Flask reuses it and ``g`` would
     # leak between requests (Flask-Login caches the user there). A real server has a fresh
     # ``g`` per request; give each test request one too, before any other hook runs.
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     return app
+
+
+class BufferedClient(FlaskClient):
+    """A test client that reads every response whole, so file responses close their files.
+
+    Without it a ``send_file`` response left unread keeps its file open until garbage
+    collection, whose ResourceWarning then fails whichever test happens to be running.
+    """
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
 
 
 def _fresh_g() -> None:

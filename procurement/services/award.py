@@ -35,7 +35,6 @@ from procurement.models import (
     STATUS_CLOSED,
     STATUS_EVALUATED,
     Award,
-    Evaluation,
     EvaluationResult,
     GeneratedDocument,
     OpenedQuote,
@@ -45,6 +44,8 @@ from procurement.models import (
 )
 from procurement.services import ServiceError, documents
 from procurement.services.calendar import load_calendar
+from procurement.services.evaluation import evaluation_of
+from procurement.services.quotes import supplier_name
 
 AWARDED = "awarded"
 DECLINED = "declined"
@@ -79,10 +80,7 @@ _CRITERION_LABELS = _criterion_labels()
 # --------------------------------------------------------------------------- reading
 
 
-def supplier_name(registration: Registration) -> str:
-    """The supplier's name as registered (the snapshot taken at submission, else the profile)."""
-    snapshot = registration.company_snapshot or {}
-    return snapshot.get("name") or registration.company.name
+
 
 
 def supplier_address(registration: Registration) -> str:
@@ -122,11 +120,6 @@ def describe_failure(item) -> str:
             return f"“{label}”一项不通过（{text}）"
         return f"“{label}”一项不通过" if label else text
     return str(item)
-
-
-def evaluation_of(project: Project) -> Evaluation | None:
-    """The project's evaluation row, if the evaluation has started."""
-    return db.session.scalar(sa.select(Evaluation).where(Evaluation.project_id == project.id))
 
 
 def report_date(project: Project) -> date | None:

@@ -61,7 +61,6 @@ from procurement.models import (
     OpenedQuote,
     PanelMember,
     Project,
-    QualificationCheck,
     Registration,
     User,
     Vote,
@@ -366,10 +365,7 @@ def start_evaluation(project: Project, actor: User) -> Evaluation:
     return evaluation
 
 
-def company_value(registration: Registration, key: str) -> str:
-    """A company field as the registration recorded it (its snapshot), else the current profile."""
-    value = (registration.company_snapshot or {}).get(key)
-    return value or getattr(registration.company, key, None) or ""
+company_value = registration_service.registered_value
 
 
 def rerun_credit_checks(member: PanelMember, actor: User) -> int:
@@ -419,14 +415,7 @@ class SheetRow:
     cells: list[SheetCell]
 
 
-def latest_check(registration: Registration, context: str) -> QualificationCheck | None:
-    """The newest stored check of ``context`` ("registration" or "review")."""
-    return db.session.scalar(
-        sa.select(QualificationCheck)
-        .where(QualificationCheck.registration_id == registration.id, QualificationCheck.context == context)
-        .order_by(QualificationCheck.run_at.desc(), QualificationCheck.id.desc())
-        .limit(1)
-    )
+latest_check = registration_service.latest_check
 
 
 def _boq_lines(project: Project) -> list[compliance.BoqLine]:

@@ -47,6 +47,7 @@ from procurement.models import (
     SealedQuote,
 )
 from procurement.services import ServiceError
+from procurement.services.registrations import registered_value
 
 #: Upper bounds for an uploaded quote sheet, as sent and unzipped; the sheet the page hands out is
 #: a few KB either way.
@@ -675,8 +676,7 @@ def server_time_text(moment: datetime) -> str:
 
 def supplier_name(registration: Registration) -> str:
     """The supplier's name as registered (the snapshot), else the company's current name."""
-    snapshot = registration.company_snapshot or {}
-    return snapshot.get("name") or registration.company.name
+    return registered_value(registration, "name")
 
 
 def received_count(project: Project) -> int:

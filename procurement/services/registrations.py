@@ -322,6 +322,12 @@ def rerun_credit_check(registration: Registration, actor) -> QualificationCheck:
     return check
 
 
+def registered_value(registration: Registration, key: str) -> str:
+    """A company field as the registration recorded it (its snapshot), else the current profile."""
+    value = (registration.company_snapshot or {}).get(key)
+    return value or getattr(registration.company, key, None) or ""
+
+
 def latest_check(registration: Registration, context: str | None = "registration") -> QualificationCheck | None:
     """The most recent check of ``context`` (any context when ``None``)."""
     checks = [c for c in registration.checks if context is None or c.context == context]
