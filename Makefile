@@ -6,10 +6,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 export FLASK_APP := wsgi.py
-# System packages: a CJK font and HarfBuzz's subsetter for the PDFs (without libharfbuzz-subset0
-# WeasyPrint needs seconds instead of a fraction of a second per Chinese page), Debian's Chromium
-# for the browser tests, poppler-utils to inspect PDFs in tests, and venv support for Python.
-SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 chromium poppler-utils python3-venv
+# System packages: Pango (WeasyPrint's text layout), a CJK font and HarfBuzz's subsetter for the
+# PDFs (without libharfbuzz-subset0 WeasyPrint needs seconds instead of a fraction of a second per
+# Chinese page), Debian's Chromium for the browser tests and libatomic1 for Playwright's bundled
+# node driver (it will not start without libatomic.so.1), poppler-utils to inspect PDFs in tests,
+# and venv support for Python. tools/bare-machine-test proves the list on a bare Debian root.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk libharfbuzz-subset0 chromium libatomic1 \
+	poppler-utils python3-venv
 
 .PHONY: run test setup system-packages venv db demo unit integration e2e bench-quotes bench-notices clean
 
