@@ -19,7 +19,7 @@ class ProfileForm(BaseForm):
     registered_address = StringField(_l("注册地址（营业执照所载）"), validators=[required(), length(300)])
     premises_division = SelectField(
         _l("拉萨经营场所所在区县"),
-        choices=choices([("", _l("请选择"))] + list(LHASA_DIVISIONS.items()) + [("other", _l("不在拉萨市"))]),
+        choices=choices([("", _l("请选择"))] + list(LHASA_DIVISIONS.items()) + [("other", _l("不在拉萨市（请填写下一项）"))]),
         validators=[required(_l("请选择经营场所所在区县。"))],
     )
     premises_place = StringField(
