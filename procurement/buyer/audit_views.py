@@ -45,6 +45,7 @@ ACTION_LABELS = {
     "rfq.download": _l("下载询比价文件"),
     "registration.create": _l("创建报名"),
     "registration.upload": _l("上传报名资料"),
+    "registration.draft": _l("保存报名草稿"),
     "registration.submit": _l("提交报名"),
     "registration.credit_recheck": _l("重新核查信用记录"),
     "quote.submit": _l("提交密封报价"),

@@ -22,6 +22,7 @@ __all__ = [
     "division_label",
     "is_lhasa_division",
     "mask_id_number",
+    "places_outside_lhasa_named",
     "uscc_division",
     "validate_mobile",
     "validate_resident_id",
@@ -147,6 +148,26 @@ XIZANG_PREFECTURES: dict[str, str] = {
     "5401": "拉萨市", "5402": "日喀则市", "5403": "昌都市", "5404": "林芝市",
     "5405": "山南市", "5406": "那曲市", "5425": "阿里地区",
 }
+
+
+#: What an address may name that lies outside Lhasa: Tibet's other prefectures by their short names
+#: (the way addresses write them), and every other province by its full name. Short province
+#: names are left out on purpose: Lhasa's own streets are named after them (北京中路, 江苏路).
+_OUTSIDE_LHASA_NAMES: tuple[str, ...] = tuple(
+    name.removesuffix("地区").removesuffix("市") for code, name in XIZANG_PREFECTURES.items() if code != "5401"
+) + tuple(name for code, name in PROVINCES.items() if code != "54")
+
+
+def places_outside_lhasa_named(address: str) -> tuple[str, ...]:
+    """The places outside Lhasa that ``address`` names (日喀则, 四川省, ...), in the order they appear.
+
+    Used to flag for the panel an address that contradicts a chosen Lhasa district; it never
+    refuses anything, since a Lhasa address may legitimately name another place (say, a
+    prefecture's office in Lhasa).
+    """
+    text = unicodedata.normalize("NFKC", address or "")
+    found = [(text.find(name), name) for name in _OUTSIDE_LHASA_NAMES if name in text]
+    return tuple(name for _, name in sorted(found))
 
 
 def uscc_division(uscc_value: str) -> str:

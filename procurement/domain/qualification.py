@@ -9,11 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 from . import N_
 from .credit import LIST_KINDS, CreditHit
-from .identifiers import division_label, is_lhasa_division, uscc_division, validate_resident_id, validate_uscc
+from .identifiers import (
+    division_label,
+    is_lhasa_division,
+    places_outside_lhasa_named,
+    uscc_division,
+    validate_resident_id,
+    validate_uscc,
+)
 
 Status = Literal["pass", "fail", "warning"]
 
@@ -66,8 +74,26 @@ _IDENTIFIER_LABELS = {
 
 
 @dataclass(frozen=True)
+class ListVersion:
+    """One imported version of a credit list as the supplier is told it: its number and import day."""
+
+    number: int
+    imported_on: date
+
+    @property
+    def label(self) -> str:
+        """第 3 版（2024年12月20日导入）: the buyer's blacklist page numbers versions the same way."""
+        return f"第 {self.number} 版（{self.imported_on.year}年{self.imported_on.month}月{self.imported_on.day}日导入）"
+
+
+@dataclass(frozen=True)
 class RegistrationFacts:
-    """What a registration states, plus the credit hits found for it; ``premises_division`` is a GB/T 2260 code."""
+    """What a registration states, plus the credit hits found for it.
+
+    ``premises_division`` is a GB/T 2260 code (``000000`` when the supplier chose "not in Lhasa");
+    ``premises_place`` is where the supplier says its premises are when they are not in Lhasa
+    (日喀则市桑珠孜区); ``credit_versions`` maps a list kind to the version the hits came from.
+    """
 
     uscc: str
     legal_rep_id: str
@@ -79,6 +105,8 @@ class RegistrationFacts:
     premises_division: str | None
     premises_address: str
     credit_hits: tuple[CreditHit, ...]
+    premises_place: str = ""
+    credit_versions: Mapping[str, ListVersion] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -152,14 +180,22 @@ def _check_credit(facts: RegistrationFacts) -> CheckResult:
     hits = "；".join(
         f"{LIST_KINDS.get(hit.list_kind, hit.list_kind)}（{_MATCHED_BY[hit.matched_by]}：{hit.entry_name}"
         + (f"，{hit.entry_uscc}" if hit.entry_uscc else "")
+        + (f"；名单版本：{facts.credit_versions[hit.list_kind].label}" if hit.list_kind in facts.credit_versions else "")
         + "）"
         for hit in facts.credit_hits
     )
+    kinds = tuple(dict.fromkeys(hit.list_kind for hit in facts.credit_hits))
     return CheckResult(
         "credit",
         "fail",
         N_("已被列入以下名单，不得参加本次采购：%(hits)s。"),
-        {"hits": hits, "list_kinds": tuple(hit.list_kind for hit in facts.credit_hits)},
+        {
+            "hits": hits,
+            "list_kinds": tuple(hit.list_kind for hit in facts.credit_hits),
+            "list_versions": tuple(
+                facts.credit_versions[kind].label for kind in kinds if kind in facts.credit_versions
+            ),
+        },
     )
 
 
@@ -176,16 +212,31 @@ def _check_lhasa_premises(facts: RegistrationFacts) -> CheckResult:
         "registration_division_code": registration_code or "",
     }
     division = (facts.premises_division or "").strip()
-    if not division or not facts.premises_address.strip():
+    address = facts.premises_address.strip()
+    if not division or not address:
         return CheckResult("lhasa_premises", "fail", N_("请填写经营场所的详细地址及所在区县。"), params)
-    params |= {"division": division_label(division), "division_code": division}
+    named = places_outside_lhasa_named(address)
+    params |= {"division": division_label(division), "division_code": division, "address": address}
     if not is_lhasa_division(division):
+        place = _premises_place(facts, division, named)
+        if not place:
+            return CheckResult("lhasa_premises", "fail", N_("经营场所不在拉萨市辖区内。"), params)
         return CheckResult(
-            "lhasa_premises", "fail", N_("经营场所所在地“%(division)s”不在拉萨市辖区内。"), params
+            "lhasa_premises", "fail", N_("经营场所所在地“%(place)s”不在拉萨市辖区内。"), params | {"place": place}
         )
-    # Registration elsewhere is common for branches and moved companies; the premises decide,
-    # so the panel is only asked to look (design.md §3).
-    if registration_code and not is_lhasa_division(registration_code):
+    # A Lhasa district with an address naming another prefecture or province, or a registration
+    # elsewhere (common for branches and moved companies): the premises decide, so the panel is
+    # only asked to look (design.md §3).
+    registered_elsewhere = bool(registration_code) and not is_lhasa_division(registration_code)
+    if named:
+        params |= {"named_places": "、".join(named)}
+        message = (
+            N_("经营场所选择的是%(division)s，但详细地址“%(address)s”提到%(named_places)s；统一社会信用代码显示的登记地为%(registration_division)s，不在拉萨，请评审时核实。")
+            if registered_elsewhere
+            else N_("经营场所选择的是%(division)s，但详细地址“%(address)s”提到%(named_places)s，请评审时核实。")
+        )
+        return CheckResult("lhasa_premises", "warning", message, params)
+    if registered_elsewhere:
         return CheckResult(
             "lhasa_premises",
             "warning",
@@ -193,6 +244,17 @@ def _check_lhasa_premises(facts: RegistrationFacts) -> CheckResult:
             params,
         )
     return CheckResult("lhasa_premises", "pass", N_("经营场所位于%(division)s。"), params)
+
+
+def _premises_place(facts: RegistrationFacts, division: str, named: tuple[str, ...]) -> str:
+    """What to call premises outside Lhasa: what the supplier wrote, else the division, else the address's place."""
+    place = (facts.premises_place or "").strip()
+    if place:
+        return place
+    label = division_label(division)
+    if label != division:  # a real division code, not the form's "not in Lhasa" placeholder
+        return label
+    return "、".join(named)
 
 
 def _check_documents(facts: RegistrationFacts, *, premises: bool) -> CheckResult:

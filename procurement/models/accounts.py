@@ -56,6 +56,8 @@ class Company(db.Model):
     registered_address: Mapped[str | None] = mapped_column(sa.String(300))
     premises_division: Mapped[str | None] = mapped_column(sa.String(6))
     premises_address: Mapped[str | None] = mapped_column(sa.String(300))
+    # Where the premises are when not in Lhasa (premises_division "000000"), e.g. 日喀则市桑珠孜区.
+    premises_place: Mapped[str | None] = mapped_column(sa.String(100))
     legal_rep_name: Mapped[str | None] = mapped_column(sa.String(100))
     legal_rep_id_number: Mapped[str | None] = mapped_column(sa.String(18))
     contact_name: Mapped[str | None] = mapped_column(sa.String(100))

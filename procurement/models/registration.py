@@ -38,6 +38,10 @@ class Registration(db.Model):
     created_at: Mapped[datetime] = created_at_column()
     submitted_at: Mapped[datetime | None] = utc()
     created_by_id: Mapped[int] = fk("user.id")
+    # The form's answers as last saved but not submitted (prepared outside the daily hours, or an
+    # invalid form): {"registrant", "agent_name", "agent_id_number", "entity", "declarations": [...],
+    # "saved_at"}. Cleared when the registration is submitted; never read by the checks.
+    draft: Mapped[dict | None] = mapped_column(sa.JSON)
 
     project: Mapped["Project"] = relationship()  # noqa: F821
     company: Mapped["Company"] = relationship()  # noqa: F821

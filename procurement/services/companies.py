@@ -16,6 +16,7 @@ PROFILE_FIELDS = (
     "registered_address",
     "premises_division",
     "premises_address",
+    "premises_place",
     "legal_rep_name",
     "legal_rep_id_number",
     "contact_name",
@@ -40,6 +41,15 @@ def validate_profile(data: dict, company_id: int | None) -> tuple[dict, dict[str
             )
     if clean.get("premises_division") == "other":
         clean["premises_division"] = "000000"
+        if not clean.get("premises_place"):
+            errors["premises_place"] = ServiceError(
+                N_("经营场所不在拉萨市时，请填写所在的市（地区）和区县，例如：日喀则市桑珠孜区。"),
+                "premises_place_required",
+                field="premises_place",
+            )
+    else:
+        # A Lhasa district names the place itself.
+        clean["premises_place"] = None
     return clean, errors
 
 

@@ -5,6 +5,11 @@ the window); then every acceptable upload is stored and committed, so a file the
 saved survives whatever follows; then, if the answers are complete, the automatic checks run
 against the company profile (snapshotted into the registration) and the latest credit lists,
 and the result is kept as a :class:`QualificationCheck` with the list versions it used.
+
+Preparing is wider than submitting: from publication to the close, also outside the daily hours
+(the lunch break, evenings, weekends), a supplier may save its answers as a draft and upload its
+scans (:func:`save_draft`); only the submission waits for the hours, and the page says when
+submitting opens next (:func:`next_submission`).
 """
 from __future__ import annotations
 
@@ -23,10 +28,13 @@ from procurement.domain.qualification import (
     ARTICLE22_DECLARATIONS,
     DOCUMENT_KINDS,
     CheckResult,
+    ListVersion,
     RegistrationFacts,
     overall_status,
     run_checks,
 )
+from procurement.domain.schedule import beijing
+from procurement.domain.submission_window import SubmissionOpens, submission_opens
 from procurement.extensions import db
 from procurement.models import (
     REG_ACCEPTED,
@@ -45,6 +53,11 @@ from procurement.services.companies import PROFILE_FIELDS
 from procurement.templating import cn_datetime, hours_text
 
 AGENT_DOCUMENTS = ("authorisation", "agent_id")
+#: Refusals of :func:`ensure_can_register` that still allow preparing a draft: the window is open
+#: (published, not closed) but this moment is outside the daily hours.
+PREPARABLE_REFUSALS = ("registration_not_open", "registration_outside_hours")
+#: What a draft keeps of the form, and the longest value kept for each text field.
+DRAFT_TEXT_FIELDS = {"registrant": 16, "agent_name": 100, "agent_id_number": 30, "entity": 16}
 # The registration keeps a copy of every profile field the checks read.
 SNAPSHOT_FIELDS = PROFILE_FIELDS
 
@@ -110,6 +123,77 @@ def ensure_can_register(project: Project, company: Company) -> None:
         raise ServiceError(N_("请先完善公司信息，再报名。"), "profile_incomplete")
 
 
+def ensure_can_prepare(project: Project, company: Company) -> ServiceError | None:
+    """Whether a draft may be saved now: ``None`` when submitting is possible too, else why not yet.
+
+    A draft may be saved whenever the registration window is open (published, not closed),
+    including outside the daily hours; the returned error is the refusal a submission would get
+    now (``registration_not_open`` / ``registration_outside_hours``).
+
+    :raise ServiceError: when even preparing is refused: ``registration_closed`` /
+        ``registration_unavailable`` / ``profile_incomplete``.
+    """
+    try:
+        ensure_can_register(project, company)
+    except ServiceError as error:
+        if error.code not in PREPARABLE_REFUSALS:
+            raise
+        if not company.profile_complete:
+            raise ServiceError(N_("请先完善公司信息，再报名。"), "profile_incomplete") from None
+        return error
+    return None
+
+
+def next_submission(project: Project) -> SubmissionOpens | None:
+    """When submitting opens next (今日15:30起可提交), if the window is open but this moment is outside the hours."""
+    state = project_service.registration_state(project)
+    if state is None or state.state not in ("not_yet_open", "outside_hours") or state.next_open_at is None:
+        return None
+    return submission_opens(clock.now(), state.next_open_at)
+
+
+def clean_draft(values: Mapping[str, object]) -> dict:
+    """The form's raw answers as a draft keeps them: known text fields (trimmed to size) and the ticked declarations."""
+    draft: dict = {}
+    for name, limit in DRAFT_TEXT_FIELDS.items():
+        value = values.get(name)
+        draft[name] = value.strip()[:limit] if isinstance(value, str) else ""
+    ticked = values.get("declarations") or ()
+    draft["declarations"] = [key for key in ARTICLE22_DECLARATIONS if key in ticked]
+    return draft
+
+
+def save_draft(
+    project: Project,
+    company: Company,
+    draft: Mapping[str, object],
+    uploads: Mapping[str, FileStorage | None],
+    actor,
+    *,
+    via_agent: bool = False,
+) -> Submission:
+    """Keep the supplier's answers as a draft and store its acceptable uploads, without submitting.
+
+    Allowed whenever the window is open, inside or outside the daily hours; the draft is shown
+    again when the supplier comes back and is cleared by a submission. A registration already
+    submitted keeps its submitted answers and status until it is submitted again.
+
+    :raise ServiceError: from :func:`ensure_can_prepare`; nothing is stored then.
+    """
+    ensure_can_prepare(project, company)
+    registration = _get_or_create(project, company, actor)
+    submission = Submission(registration)
+    _store_uploads(submission, uploads, via_agent, actor)
+    _keep_draft(registration, draft)
+    audit.record("registration.draft", registration, details={"documents": submission.saved}, actor=actor)
+    db.session.commit()
+    return submission
+
+
+def _keep_draft(registration: Registration, draft: Mapping[str, object]) -> None:
+    registration.draft = clean_draft(draft) | {"saved_at": clock.now().isoformat()}
+
+
 def submit_registration(
     project: Project,
     company: Company,
@@ -118,21 +202,39 @@ def submit_registration(
     actor,
     *,
     via_agent: bool | None = None,
+    draft: Mapping[str, object] | None = None,
 ) -> Submission:
     """Store the uploads, then (when ``answers`` are given and every upload was accepted) run the checks.
 
     ``answers`` is ``None`` when the form itself was invalid: the acceptable uploads are still
-    stored and committed so the supplier need not choose them again. Agent documents are only
+    stored and committed so the supplier need not choose them again, and ``draft`` (the form's
+    raw answers, see :func:`clean_draft`) is kept when given. Agent documents are only
     taken when registering through an agent (``via_agent``: what the form chose, even when it
     was otherwise invalid; defaults to ``answers.via_agent``).
 
-    :raise ServiceError: from :func:`ensure_can_register`; nothing is stored then.
+    :raise ServiceError: from :func:`ensure_can_register`; nothing is stored then (outside the
+        daily hours the caller may keep everything with :func:`save_draft` instead).
     """
     ensure_can_register(project, company)
     registration = _get_or_create(project, company, actor)
     if via_agent is None:
         via_agent = answers.via_agent if answers is not None else False
     submission = Submission(registration)
+    _store_uploads(submission, uploads, via_agent, actor)
+    if answers is None or submission.upload_errors:
+        if draft is not None:
+            _keep_draft(registration, draft)
+        # Commit the files now: the page will call them saved.
+        db.session.commit()
+        return submission
+    db.session.commit()
+    submission.check = _submit(registration, company, answers, actor)
+    return submission
+
+
+def _store_uploads(submission: Submission, uploads: Mapping[str, FileStorage | None], via_agent: bool, actor) -> None:
+    """Store each acceptable upload as the registration's current document of its kind (not committed)."""
+    registration = submission.registration
     for kind in DOCUMENT_KINDS:
         upload = uploads.get(kind)
         if upload is None or not upload.filename:
@@ -153,12 +255,6 @@ def submit_registration(
             actor=actor,
         )
         submission.saved.append(kind)
-    # Commit the files now: whatever the checks say, the page will call them saved.
-    db.session.commit()
-    if answers is None or submission.upload_errors:
-        return submission
-    submission.check = _submit(registration, company, answers, actor)
-    return submission
 
 
 def _get_or_create(project: Project, company: Company, actor) -> Registration:
@@ -219,6 +315,7 @@ def _submit(registration: Registration, company: Company, answers: Answers, acto
     registration.declarations = {key: answers.declarations.get(key) is True for key in ARTICLE22_DECLARATIONS}
     registration.company_snapshot = _snapshot(company)
     registration.submitted_at = now
+    registration.draft = None
     check = _run(registration, registration.project.criteria, context="registration", now=now)
     registration.status = REG_ACCEPTED if check.overall == "accepted" else REG_REJECTED
     db.session.flush()
@@ -248,6 +345,7 @@ def facts_for(registration: Registration) -> tuple[RegistrationFacts, dict[str, 
     """The facts the checks read: the snapshot of the profile, the answers, the documents, the credit hits."""
     snapshot = registration.company_snapshot or _snapshot(registration.company)
     found = credit.check_registration_credit(snapshot.get("uscc") or "", snapshot.get("name") or "")
+    versions = credit.versions_by_id(found.list_versions.values())
     facts = RegistrationFacts(
         uscc=snapshot.get("uscc") or "",
         legal_rep_id=snapshot.get("legal_rep_id_number") or "",
@@ -259,6 +357,12 @@ def facts_for(registration: Registration) -> tuple[RegistrationFacts, dict[str, 
         premises_division=snapshot.get("premises_division"),
         premises_address=snapshot.get("premises_address") or "",
         credit_hits=found.hits,
+        premises_place=snapshot.get("premises_place") or "",
+        credit_versions={
+            kind: ListVersion(versions[i].id, beijing(versions[i].imported_at).date())
+            for kind, i in found.list_versions.items()
+            if i in versions
+        },
     )
     return facts, found.list_versions
 

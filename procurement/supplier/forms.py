@@ -19,8 +19,13 @@ class ProfileForm(BaseForm):
     registered_address = StringField(_l("注册地址（营业执照所载）"), validators=[required(), length(300)])
     premises_division = SelectField(
         _l("拉萨经营场所所在区县"),
-        choices=choices([("", _l("请选择"))] + list(LHASA_DIVISIONS.items()) + [("other", _l("不在拉萨市"))]),
+        choices=choices([("", _l("请选择"))] + list(LHASA_DIVISIONS.items()) + [("other", _l("不在拉萨市（请填写下一项）"))]),
         validators=[required(_l("请选择经营场所所在区县。"))],
+    )
+    premises_place = StringField(
+        _l("经营场所所在地（不在拉萨市时填写）"),
+        validators=[length(100)],
+        description=_l("所在的市（地区）和区县，例如：日喀则市桑珠孜区。"),
     )
     premises_address = StringField(_l("经营场所详细地址"), validators=[required(), length(300)], description=_l("街道、门牌号，例如：北京中路 12 号。"))
     legal_rep_name = StringField(_l("法定代表人姓名"), validators=[required(), length(100)])

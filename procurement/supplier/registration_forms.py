@@ -66,6 +66,16 @@ class RegistrationForm(BaseForm):
             declarations={key: bool(getattr(self, key).data) for key in ARTICLE22_DECLARATIONS},
         )
 
+    def draft_values(self) -> dict:
+        """The answers as typed, valid or not, for keeping as a draft (see ``registrations.clean_draft``)."""
+        return {
+            "registrant": self.registrant.data or "",
+            "agent_name": self.agent_name.data or "",
+            "agent_id_number": self.agent_id_number.data or "",
+            "entity": self.entity.data or "",
+            "declarations": [key for key in ARTICLE22_DECLARATIONS if getattr(self, key).data],
+        }
+
     @property
     def via_agent(self) -> bool:
         """Whether the posted (or pre-filled) answer is "through an agent"."""
@@ -91,8 +101,19 @@ for _kind, _label in DOCUMENT_KINDS.items():
 
 
 def prefill(form: RegistrationForm, registration) -> None:
-    """Fill a fresh form from the stored registration (GET)."""
-    if registration is None or registration.submitted_at is None:
+    """Fill a fresh form from the stored registration (GET): its saved draft if any, else what was submitted."""
+    if registration is None:
+        return
+    if registration.draft:
+        draft = registration.draft
+        form.registrant.data = draft.get("registrant") or None
+        form.agent_name.data = draft.get("agent_name") or ""
+        form.agent_id_number.data = draft.get("agent_id_number") or ""
+        form.entity.data = draft.get("entity") or None
+        for key in ARTICLE22_DECLARATIONS:
+            getattr(form, key).data = key in (draft.get("declarations") or ())
+        return
+    if registration.submitted_at is None:
         return
     form.registrant.data = AS_AGENT if registration.via_agent else AS_LEGAL_REP
     form.agent_name.data = registration.agent_name or ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -365,14 +366,82 @@ def test_a_consortium_is_refused_with_the_notice_wording_and_the_files_are_kept(
     assert len(registration.documents) == 4
 
 
-def test_premises_outside_lhasa_fail(client, project, signed_in):
-    signed_in.company.premises_division = "000000"  # the profile's "不在拉萨市"
-    db.session.commit()
+def profile_data(company, **overrides) -> dict:
+    data = {
+        "name": company.name,
+        "uscc": company.uscc,
+        "registered_address": company.registered_address,
+        "premises_division": company.premises_division,
+        "premises_place": company.premises_place or "",
+        "premises_address": company.premises_address,
+        "legal_rep_name": company.legal_rep_name,
+        "legal_rep_id_number": company.legal_rep_id_number,
+        "contact_name": company.contact_name,
+        "contact_mobile": company.contact_mobile,
+    }
+    return data | overrides
+
+
+def test_premises_outside_lhasa_fail_naming_the_place_the_supplier_gave(client, project, signed_in):
+    # The profile's "不在拉萨市" asks where the premises are ...
+    response = post_form(client, "/supplier/profile", profile_data(signed_in.company, premises_division="other"))
+    assert response.status_code == 400
+    assert re.search(r'data-field-error="premises_place">经营场所不在拉萨市时，请填写所在的市（地区）和区县', response.get_data(as_text=True))
+    response = post_form(
+        client,
+        "/supplier/profile",
+        profile_data(signed_in.company, premises_division="other", premises_place="日喀则市桑珠孜区", premises_address="珠峰路 8 号"),
+    )
+    assert response.status_code == 302
+    # ... and the refusal names it, never the internal code.
     submit(client, project)
     registration = registration_of(signed_in, project)
     assert registration.status == "rejected"
     assert results_of(registration.checks[-1])["lhasa_premises"]["status"] == "fail"
-    assert "不在拉萨市辖区内" in text(project_page(client, project))
+    assert registration.company_snapshot["premises_place"] == "日喀则市桑珠孜区"
+    page = text(project_page(client, project))
+    assert "经营场所所在地“日喀则市桑珠孜区”不在拉萨市辖区内。" in page
+    assert "000000" not in page
+    # The profile form shows the choice again, and choosing a Lhasa district drops the place.
+    form = client.get("/supplier/profile").get_data(as_text=True)
+    assert 'value="日喀则市桑珠孜区"' in form and re.search(r'selected[^>]*value="other"|value="other"[^>]*selected', form)
+    post_form(client, "/supplier/profile", profile_data(signed_in.company, premises_division="540102", premises_place="日喀则市"))
+    db.session.expire_all()
+    assert signed_in.company.premises_place is None
+
+
+def test_an_old_profile_outside_lhasa_without_a_place_is_refused_without_the_code(client, project, signed_in):
+    signed_in.company.premises_division = "000000"
+    db.session.commit()
+    submit(client, project)
+    assert registration_of(signed_in, project).status == "rejected"
+    page = text(project_page(client, project))
+    assert "经营场所不在拉萨市辖区内。" in page and "000000" not in page
+
+
+def test_a_lhasa_district_with_an_address_in_shigatse_is_a_warning_for_the_panel(client, project, signed_in, buyer):
+    from types import SimpleNamespace
+
+    from procurement.services import evaluation
+
+    signed_in.company.premises_address = "日喀则市桑珠孜区珠峰路 20 号"
+    db.session.commit()
+    response = submit(client, project)
+    assert response.status_code == 302
+    registration = registration_of(signed_in, project)
+    assert registration.status == "accepted"
+    result = results_of(registration.checks[-1])["lhasa_premises"]
+    assert result["status"] == "warning"
+    expected = "经营场所选择的是拉萨市城关区，但详细地址“日喀则市桑珠孜区珠峰路 20 号”提到日喀则，请评审时核实。"
+    page = text(project_page(client, project))
+    assert expected in page and "⚠ 提示" in page
+    # The buyer's registration detail and the panel's review evidence show the same warning.
+    AuthActions(client).logout()
+    AuthActions(client).login(buyer.email)
+    detail = text(client.get(f"/buyer/projects/{project.id}/registrations/{registration.id}").get_data(as_text=True))
+    assert expected in detail
+    evidence = evaluation.evidence_for(project, registration, SimpleNamespace(lines=[], total=Decimal("0")))["lhasa_premises"]
+    assert evidence.status == "warning" and evidence.message % evidence.params == expected
 
 
 def test_registered_outside_lhasa_with_premises_inside_is_a_warning_not_a_failure(client, project):
@@ -389,12 +458,14 @@ def test_registered_outside_lhasa_with_premises_inside_is_a_warning_not_a_failur
 # --- credit lists -------------------------------------------------------------------------------
 
 
-def test_a_blacklisted_uscc_is_refused_and_the_list_version_is_kept(client, project, signed_in, buyer):
+def test_a_blacklisted_uscc_is_refused_naming_the_list_its_version_and_whom_to_contact(client, project, signed_in, buyer, clock):
+    clock.set(datetime(2024, 12, 26, 9, 40, tzinfo=BEIJING))
     version = make_blacklist(
         "tax_violation",
         [{"name": "另一个名称有限公司", "uscc": signed_in.company.uscc, "source": "国家税务总局", "listed_from": "2024-01-01"}],
         actor=buyer,
     )
+    clock.set(REGISTRATION_OPEN_AT)
     submit(client, project)
     registration = registration_of(signed_in, project)
     assert registration.status == "rejected"
@@ -402,7 +473,24 @@ def test_a_blacklisted_uscc_is_refused_and_the_list_version_is_kept(client, proj
     assert check.list_versions["tax_violation"] == version.id
     assert results_of(check)["credit"]["status"] == "fail"
     page = text(project_page(client, project))
-    assert "已被列入以下名单，不得参加本次采购：重大税收违法失信主体（统一社会信用代码一致" in page
+    assert (
+        f"已被列入以下名单，不得参加本次采购：重大税收违法失信主体（统一社会信用代码一致：另一个名称有限公司，{signed_in.company.uscc}"
+        f"；名单版本：第 {version.id} 版（2024年12月26日导入））。"
+    ) in page
+    # Whom to ask if the match is wrong: the notice's contact.
+    assert "如认为匹配有误（例如同名的另一家单位），请联系采购人西藏日报社：联系人 措姆女士，电话 13618906639。" in page
+    # The buyer's page names the same version number, so the two can talk about the same list.
+    AuthActions(client).logout()
+    AuthActions(client).login(buyer.email)
+    detail = text(client.get(f"/buyer/projects/{project.id}/registrations/{registration.id}").get_data(as_text=True))
+    assert f"重大税收违法失信主体： 第 {version.id} 版 （2024年12月26日 09:40 导入）" in detail
+    # The contact line is for the supplier, not repeated to the buyer.
+    assert "如认为匹配有误" not in detail
+
+
+def test_a_clean_credit_check_shows_no_contact_line(client, project, signed_in):
+    submit(client, project)
+    assert "如认为匹配有误" not in project_page(client, project)
 
 
 def test_a_blacklisted_name_written_with_full_width_brackets_is_refused(client, project, buyer):
@@ -414,7 +502,7 @@ def test_a_blacklisted_name_written_with_full_width_brackets_is_refused(client, 
     submit(client, project)
     registration = registration_of(user, project)
     assert registration.status == "rejected"
-    assert "失信被执行人（名称一致：拉萨（高原）纸业 有限公司）" in text(project_page(client, project))
+    assert "失信被执行人（名称一致：拉萨（高原）纸业 有限公司；名单版本：第 " in text(project_page(client, project))
 
 
 def test_an_entry_no_longer_in_force_does_not_count(client, project, signed_in, buyer):
@@ -468,35 +556,156 @@ def test_the_credit_check_is_rerun_at_review_against_the_current_lists(client, p
 
 
 @pytest.mark.parametrize(
-    ("at", "message"),
+    ("at", "message", "opens"),
     [
-        (datetime(2024, 12, 25, 9, 10, tzinfo=BEIJING), "报名尚未开始，将于 2024年12月25日（星期三）09:30（北京时间）开始。"),
-        (datetime(2025, 1, 1, 10, 0, tzinfo=BEIJING), "报名已于 2024年12月31日（星期二）18:00（北京时间）截止"),
-        (datetime(2024, 12, 26, 14, 0, tzinfo=BEIJING), "下一次开放：2024年12月26日（星期四）15:30（北京时间）。"),
-        (datetime(2024, 12, 28, 10, 0, tzinfo=BEIJING), "下一次开放：2024年12月30日（星期一）09:30（北京时间）。"),
-        (datetime(2024, 12, 30, 18, 0, tzinfo=BEIJING), "现在不在报名时段内（每个工作日上午09:30至13:00时、下午15:30至18:00时）"),
+        (datetime(2024, 12, 25, 9, 10, tzinfo=BEIJING), "报名尚未开始，将于 2024年12月25日（星期三）09:30（北京时间）开始。", "今日9:30起可提交"),
+        (datetime(2024, 12, 26, 14, 0, tzinfo=BEIJING), "下一次开放：2024年12月26日（星期四）15:30（北京时间）。", "今日15:30起可提交"),
+        (datetime(2024, 12, 28, 10, 0, tzinfo=BEIJING), "下一次开放：2024年12月30日（星期一）09:30（北京时间）。", "12月30日（星期一）9:30起可提交"),
+        (datetime(2024, 12, 30, 18, 0, tzinfo=BEIJING), "现在不在报名时段内（每个工作日上午09:30至13:00时、下午15:30至18:00时）", "明日9:30起可提交"),
     ],
-    ids=["before-window", "after-window", "lunch-break", "weekend", "evening"],
+    ids=["before-first-session", "lunch-break", "weekend", "evening"],
 )
-def test_registration_outside_the_window_or_hours_is_refused_with_when(client, project, signed_in, clock, at, message):
+def test_outside_the_hours_the_form_can_be_prepared_but_not_submitted(client, project, signed_in, clock, at, message, opens):
     clock.set(at)
+    page = client.get(url(project))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'data-testid="registration-form"' in html
+    assert message in html and opens in html
+    response = submit(client, project)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "报名尚未提交。" in html and message in html and opens in html
+    # Nothing typed or uploaded is lost: the answers are a draft, the files are stored; nothing was checked.
+    registration = registration_of(signed_in, project)
+    assert registration.status == "draft" and registration.submitted_at is None and registration.checks == []
+    assert {doc.kind for doc in registration.documents} == set(BASE_DOCUMENTS)
+    assert registration.draft["registrant"] == "legal_rep"
+    assert registration.draft["declarations"] == list(ARTICLE22_DECLARATIONS)
+
+
+def test_after_the_window_nothing_is_stored(client, project, signed_in, clock):
+    clock.set(datetime(2025, 1, 1, 10, 0, tzinfo=BEIJING))
+    message = "报名已于 2024年12月31日（星期二）18:00（北京时间）截止"
     page = client.get(url(project))
     assert page.status_code == 200
     assert 'data-testid="registration-form"' not in page.get_data(as_text=True)
     assert message in page.get_data(as_text=True)
-    response = submit(client, project, page="/supplier/profile")
-    assert response.status_code == 400
-    assert message in response.get_data(as_text=True)
-    # Nothing is stored outside the window, not even the files.
+    for action in ("submit", "save"):
+        response = submit(client, project, page="/supplier/profile", action=action)
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == 0
 
 
-def test_the_project_page_says_when_registration_opens(client, project, signed_in, clock):
+def test_the_project_page_says_when_registration_opens_and_offers_to_prepare(client, project, signed_in, clock):
     clock.set(datetime(2024, 12, 25, 9, 10, tzinfo=BEIJING))
     page = text(project_page(client, project))
     assert "报名尚未开始，将于 2024年12月25日（星期三）09:30 开始（北京时间）。" in page
-    assert "填写报名表" not in page
+    assert "填写报名表" in page
+    assert "现在不能提交，但可以先填写报名表、上传资料并保存草稿；今日9:30起可提交。" in page
+
+
+# --- preparing during the break (13:00–15:30), submitting in the afternoon session ----------
+
+
+BREAK = datetime(2024, 12, 26, 13, 30, tzinfo=BEIJING)
+AFTERNOON = datetime(2024, 12, 26, 15, 31, tzinfo=BEIJING)
+
+
+def test_a_registration_prepared_in_the_break_is_kept_and_submitted_at_15_31(client, project, signed_in, clock):
+    clock.set(BREAK)
+    agent_id = valid_id(birth="19900215")
+    # The supplier fills in half the form and uploads three scans, and saves the draft.
+    response = submit(
+        client, project, action="save", registrant="agent", agent_name="格桑", agent_id_number=agent_id,
+        entity="single", declarations=["decl1", "decl2"], documents=("business_licence", "bank_permit", "authorisation"),
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(url(project))
+    saved = text(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "报名草稿已保存（含已上传的文件），尚未提交。今日15:30起可提交。" in saved
+    registration = registration_of(signed_in, project)
+    assert registration.status == "draft" and registration.checks == []
+
+    # It comes back later (still in the break): the fields and uploads are there.
+    client.get("/supplier/")
+    html = client.get(url(project)).get_data(as_text=True)
+    assert re.search(r'<input[^>]*checked[^>]*value="agent"|<input[^>]*value="agent"[^>]*checked', html)
+    assert 'value="格桑"' in html and f'value="{agent_id}"' in html
+    assert re.search(r'id="decl1"[^>]*checked|checked[^>]*id="decl1"', html)
+    assert not re.search(r'id="decl3"[^>]*checked|checked[^>]*id="decl3"', html)
+    for kind in ("business_licence", "bank_permit", "authorisation"):
+        assert f'data-testid="saved-{kind}"' in html
+    assert "今日15:30起可提交" in html
+    project_html = text(project_page(client, project))
+    assert "您已保存报名草稿，尚未提交报名。" in project_html and "继续填写报名表" in project_html
+
+    # Submitting at 13:30 is refused with when submitting opens; nothing typed or uploaded is lost.
+    response = submit(
+        client, project, registrant="agent", agent_name="格桑", agent_id_number=agent_id, documents=("legal_rep_id",)
+    )
+    assert response.status_code == 400
+    page = text(response.get_data(as_text=True))
+    assert "报名尚未提交。" in page and "今日15:30起可提交" in page
+    assert "下一次开放：2024年12月26日（星期四）15:30（北京时间）" in page
+    registration = registration_of(signed_in, project)
+    assert registration.status == "draft" and registration.submitted_at is None and registration.checks == []
+    assert {doc.kind for doc in registration.documents} == {"business_licence", "bank_permit", "authorisation", "legal_rep_id"}
+    assert registration.draft["declarations"] == list(ARTICLE22_DECLARATIONS)
+
+    # At 15:31 the same supplier submits only the missing files: accepted.
+    clock.set(AFTERNOON)
+    response = submit(
+        client, project, registrant="agent", agent_name="格桑", agent_id_number=agent_id,
+        documents=("premises_proof", "agent_id"),
+    )
+    assert response.status_code == 302
+    registration = registration_of(signed_in, project)
+    assert registration.status == "accepted"
+    assert registration.submitted_at == AFTERNOON
+    assert registration.draft is None
+    assert len(registration.documents) == 6
+    actions = list(db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
+    assert actions.count("registration.draft") == 2 and actions.count("registration.submit") == 1
+
+
+def test_a_draft_saved_inside_the_hours_is_not_checked(client, project, signed_in):
+    response = submit(client, project, action="save", entity="consortium", documents=("business_licence",))
+    assert response.status_code == 302
+    assert "请在报名截止前提交" in text(client.get(response.headers["Location"]).get_data(as_text=True))
+    registration = registration_of(signed_in, project)
+    assert registration.status == "draft" and registration.checks == []
+    assert registration.draft["entity"] == "consortium"
+
+
+def test_a_draft_of_an_accepted_registration_leaves_it_accepted_until_resubmitted(client, project, signed_in, clock):
+    submit(client, project)
+    clock.set(BREAK)
+    response = submit(client, project, action="save", entity="consortium", documents=())
+    assert response.status_code == 302
+    registration = registration_of(signed_in, project)
+    assert registration.status == "accepted" and registration.consortium is False
+    assert len(registration.checks) == 1
+    assert "您有已保存但尚未提交的修改（草稿）。" in text(project_page(client, project))
+    html = client.get(url(project)).get_data(as_text=True)
+    assert re.search(r'value="consortium"[^>]*checked|checked[^>]*value="consortium"', html)
+
+
+def test_an_unacceptable_file_in_a_draft_is_refused_beside_the_field_and_the_rest_kept(client, project, signed_in, clock):
+    clock.set(BREAK)
+    response = submit(
+        client, project, action="save", documents=("business_licence",),
+        files={"bank_permit": (io.BytesIO(b"GIF89a;"), "permit.pdf")},
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'data-field-error="bank_permit"' in html and "以下文件已保存，无需重新上传" in html
+    assert "今日15:30起可提交" in html
+    registration = registration_of(signed_in, project)
+    assert {doc.kind for doc in registration.documents} == {"business_licence"}
+    assert registration.draft is not None
 
 
 def test_a_rejected_registration_cannot_be_corrected_after_the_window(client, project, signed_in, clock):

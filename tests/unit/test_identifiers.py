@@ -206,3 +206,14 @@ def test_invalid_mobile(value: str):
     with pytest.raises(InvalidIdentifier) as info:
         validate_mobile(value)
     assert info.value.code == "invalid_mobile"
+
+
+def test_places_outside_lhasa_named_in_an_address():
+    from procurement.domain.identifiers import places_outside_lhasa_named
+
+    assert places_outside_lhasa_named("西藏自治区日喀则市桑珠孜区") == ("日喀则",)
+    assert places_outside_lhasa_named("四川省成都市，那曲市办事处") == ("四川省", "那曲")
+    # Lhasa itself, Tibet, and Lhasa streets named after provinces are not "elsewhere".
+    assert places_outside_lhasa_named("西藏自治区拉萨市城关区北京中路 1 号") == ()
+    assert places_outside_lhasa_named("城关区江苏路 3 号") == ()
+    assert places_outside_lhasa_named("") == ()

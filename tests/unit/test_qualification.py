@@ -1,5 +1,6 @@
 """Automatic qualification checks at registration, criterion by criterion."""
 from dataclasses import replace
+from datetime import date
 
 import pytest
 from stdnum.cn import ric as stdnum_ric
@@ -11,6 +12,7 @@ from procurement.domain.qualification import (
     CRITERIA,
     DOCUMENT_KINDS,
     CheckResult,
+    ListVersion,
     RegistrationFacts,
     default_criteria,
     overall_status,
@@ -215,3 +217,66 @@ def test_overall_status():
     assert overall_status([passing, warning]) == "accepted"
     assert overall_status([passing, warning, failing]) == "rejected"
     assert overall_status([]) == "accepted"
+
+
+def test_credit_hits_name_the_list_version_they_came_from():
+    hits = (CreditHit("tax_violation", "uscc", "拉萨市某某有限公司", make_uscc(), "国家税务总局"),)
+    versions = {"tax_violation": ListVersion(7, date(2024, 12, 20)), "dishonest_debtor": ListVersion(5, date(2024, 12, 1))}
+    (found,) = run_checks(facts(credit_hits=hits, credit_versions=versions), ["credit"])
+    assert found.status == "fail"
+    text = found.message % found.params
+    assert "重大税收违法失信主体（统一社会信用代码一致：拉萨市某某有限公司，" in text
+    assert "；名单版本：第 7 版（2024年12月20日导入））" in text
+    # Only the versions that matched are named.
+    assert found.params["list_versions"] == ("第 7 版（2024年12月20日导入）",)
+    assert "第 5 版" not in text
+
+
+def test_premises_outside_lhasa_name_the_place_the_supplier_gave():
+    (found,) = run_checks(
+        facts(premises_division="000000", premises_place="日喀则市桑珠孜区", premises_address="珠峰路 8 号"), ["lhasa_premises"]
+    )
+    assert found.status == "fail"
+    assert found.message % found.params == "经营场所所在地“日喀则市桑珠孜区”不在拉萨市辖区内。"
+    assert "000000" not in found.message % found.params
+
+
+def test_premises_outside_lhasa_without_a_place_never_show_the_internal_code():
+    (found,) = run_checks(facts(premises_division="000000", premises_address="珠峰路 8 号"), ["lhasa_premises"])
+    assert found.message % found.params == "经营场所不在拉萨市辖区内。"
+    # The address's own place is named when it has one.
+    (found,) = run_checks(facts(premises_division="000000", premises_address="山南市乃东区泽当镇 1 号"), ["lhasa_premises"])
+    assert found.message % found.params == "经营场所所在地“山南”不在拉萨市辖区内。"
+
+
+@pytest.mark.parametrize(
+    ("address", "named"),
+    [
+        ("日喀则市桑珠孜区珠峰路 8 号", "日喀则"),
+        ("林芝市巴宜区八一镇", "林芝"),
+        ("四川省成都市武侯区人民南路 1 号", "四川省"),
+        ("阿里地区噶尔县狮泉河镇", "阿里"),
+    ],
+)
+def test_a_lhasa_district_with_an_address_naming_elsewhere_is_a_warning(address, named):
+    results = run_checks(facts(premises_division="540102", premises_address=address), ALL)
+    found = result(results, "lhasa_premises")
+    assert found.status == "warning"
+    assert found.params["named_places"] == named
+    assert found.message % found.params == f"经营场所选择的是拉萨市城关区，但详细地址“{address}”提到{named}，请评审时核实。"
+    assert overall_status(results) == "accepted"
+
+
+def test_lhasa_streets_named_after_provinces_are_not_elsewhere():
+    for address in ("城关区北京中路 1 号", "城关区江苏路 3 号一楼", "拉萨市城关区金珠西路"):
+        (found,) = run_checks(facts(premises_address=address), ["lhasa_premises"])
+        assert found.status == "pass", address
+
+
+def test_an_address_naming_elsewhere_and_a_registration_elsewhere_give_one_warning_with_both():
+    (found,) = run_checks(
+        facts(uscc=make_uscc(division="540202"), premises_address="日喀则市驻拉萨办事处"), ["lhasa_premises"]
+    )
+    assert found.status == "warning"
+    text = found.message % found.params
+    assert "提到日喀则" in text and "登记地为西藏自治区日喀则市（540202），不在拉萨" in text
