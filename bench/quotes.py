@@ -8,12 +8,13 @@ Run from the repository root::
 For each database it starts gunicorn (2 sync workers, production configuration) on 127.0.0.1 with
 ``bench.wsgi:app`` and a scratch database, then:
 
-1. **Throughput**: ``--clients`` signed-in suppliers, each with its own accepted registration, post
-   the quote confirmation (seal + lock + version + audit + commit) in a loop for ``--seconds``; then
+1. **Throughput**: ``--clients`` signed-in suppliers, each with its own accepted registration, go
+   through enter (POST, encrypted review draft) → review (GET) → confirmation (seal + lock +
+   version + audit + commit) in a loop for ``--seconds``; then
    the same clients post to the bench-only plain-insert route for as long. Rounds alternate
    (sealed, plain, sealed, plain) so drift hits both; the ratio is plain ÷ sealed.
-2. **Burst**: ``--burst`` suppliers (default 500), each signed in with the quote page's CSRF token
-   in hand, submit at the same instant. The deadline falls inside the burst: once 40 % of it is
+2. **Burst**: ``--burst`` suppliers (default 500), each signed in with its review page (the
+   confirm form: CSRF token and draft token) in hand, confirm at the same instant. The deadline falls inside the burst: once 40 % of it is
    stored, the runner fixes the project's opening time 0.3 s ahead, and the rest races it. Every
    answer is classified (accepted = redirect to a receipt, refused = redirect with the deadline
    message, 5xx, other); then the database is compared with the answers: an accepted quote
@@ -49,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 RECEIPT_RE = re.compile(r"/quote/receipts/(\d+)$")
+DRAFT_RE = re.compile(r'name="draft"[^>]*value="([0-9a-f]{32})"')
 PASSWORD = "bench-password-1"
 PRICES = ("25.50", "400.00", "12.30")
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
@@ -102,6 +104,20 @@ class Client:
         if status != 200 or match is None:
             raise RuntimeError(f"quote page {quote_path} answered {status}")
         self.token = match.group(1)
+
+    def prepare(self, quote_path: str, item_ids: list[int], version: int) -> dict:
+        """Enter the prices (POST, kept as the encrypted review draft), open the GET review page, and
+        return its confirm form (CSRF token, version, draft token) as the browser would post it."""
+        form = {f"price_{item_id}": price for item_id, price in zip(item_ids, PRICES)}
+        form |= {"expected_version": str(version), "csrf_token": self.token}
+        status, location, _, _ = self.request("POST", quote_path + "/review", form)
+        if status != 302 or not location.endswith("/quote/review"):
+            raise RuntimeError(f"entering the prices answered {status} {location}")
+        status, _, page, _ = self.request("GET", quote_path + "/review")
+        draft = DRAFT_RE.search(page.decode())
+        if status != 200 or draft is None:
+            raise RuntimeError(f"the review page answered {status}")
+        return {"csrf_token": CSRF_RE.search(page.decode()).group(1), "expected_version": str(version), "draft": draft.group(1)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -299,12 +315,6 @@ def stop_gunicorn(process: subprocess.Popen) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _prices_form(item_ids: list[int], client: Client, version: int) -> dict:
-    form = {f"price_{item_id}": price for item_id, price in zip(item_ids, PRICES)}
-    form |= {"expected_version": str(version), "csrf_token": client.token}
-    return form
-
-
 def throughput(port: int, seed: Seed, seconds: float, rounds: int) -> dict:
     """Alternate sealed and plain rounds of ``seconds`` each; return counts and rates."""
     project_id = seed.throughput_project
@@ -321,9 +331,9 @@ def throughput(port: int, seed: Seed, seconds: float, rounds: int) -> dict:
         client = state[0]
         while time.monotonic() < stop_at:
             if kind == "sealed":
-                status, location, _, _ = client.request(
-                    "POST", quote_path + "/confirm", _prices_form(item_ids, client, state[1]), keep_cookie=False
-                )
+                # enter → review (GET) → confirm, as a browser does since the review became a GET page
+                confirm_form = client.prepare(quote_path, item_ids, state[1])
+                status, location, _, _ = client.request("POST", quote_path + "/confirm", confirm_form, keep_cookie=False)
                 match = RECEIPT_RE.search(location)
                 if status == 302 and match:
                     state[1] = int(match.group(1))
@@ -374,7 +384,7 @@ def burst(port: int, seed: Seed, app) -> dict:
     project_id = seed.burst_project
     quote_path = f"/supplier/projects/{project_id}/quote"
     item_ids = seed.item_ids[project_id]
-    clients: list[tuple[Client, int]] = []
+    clients: list[tuple[Client, int, dict]] = []
     # sign in with a few threads (the logins are not what is measured)
     lock = threading.Lock()
     pending = list(seed.burst)
@@ -387,8 +397,9 @@ def burst(port: int, seed: Seed, app) -> dict:
                 email, registration_id = pending.pop()
             client = Client(port)
             client.sign_in(email, quote_path)
+            confirm_form = client.prepare(quote_path, item_ids, 0)  # each holds its review page
             with lock:
-                clients.append((client, registration_id))
+                clients.append((client, registration_id, confirm_form))
 
     workers = [threading.Thread(target=sign_in_worker) for _ in range(8)]
     for worker in workers:
@@ -402,10 +413,10 @@ def burst(port: int, seed: Seed, app) -> dict:
     done = threading.Event()
     deadline_box: dict = {}
 
-    def fire(index: int, client: Client) -> None:
+    def fire(index: int, client: Client, confirm_form: dict) -> None:
         barrier.wait()
         try:
-            answers[index] = client.request("POST", quote_path + "/confirm", _prices_form(item_ids, client, 0), keep_cookie=False)
+            answers[index] = client.request("POST", quote_path + "/confirm", confirm_form, keep_cookie=False)
         except OSError as error:
             answers[index] = ("error", repr(error))
 
@@ -426,7 +437,7 @@ def burst(port: int, seed: Seed, app) -> dict:
                 time.sleep(0.02)
             db.session.remove()
 
-    threads = [threading.Thread(target=fire, args=(i, c)) for i, (c, _) in enumerate(clients)]
+    threads = [threading.Thread(target=fire, args=(i, c, f)) for i, (c, _, f) in enumerate(clients)]
     for thread in threads:
         thread.start()
     monitor = threading.Thread(target=set_deadline_mid_burst)
@@ -448,7 +459,7 @@ def burst(port: int, seed: Seed, app) -> dict:
     tally = {"accepted": 0, "refused_deadline": 0, "refused_other": 0, "5xx": 0, "other": 0, "connection_errors": 0}
     accepted: dict[int, int] = {}
     not_accepted: set[int] = set()
-    for (client, registration_id), answer in zip(clients, answers):
+    for (client, registration_id, _form), answer in zip(clients, answers):
         if answer is None or answer[0] == "error":
             tally["connection_errors"] += 1
             not_accepted.add(registration_id)
@@ -474,12 +485,12 @@ def burst(port: int, seed: Seed, app) -> dict:
         stored = {
             q.registration_id: q
             for q in db.session.scalars(
-                sa.select(SealedQuote).where(SealedQuote.registration_id.in_([r for _, r in clients]))
+                sa.select(SealedQuote).where(SealedQuote.registration_id.in_([r for _, r, _ in clients]))
             )
         }
         currents = db.session.scalar(
             sa.select(sa.func.count()).select_from(SealedQuote).where(
-                SealedQuote.registration_id.in_([r for _, r in clients]), SealedQuote.is_current.is_(True)
+                SealedQuote.registration_id.in_([r for _, r, _ in clients]), SealedQuote.is_current.is_(True)
             )
         )
         lost = sum(1 for r, v in accepted.items() if r not in stored or stored[r].version != v or not stored[r].is_current)

@@ -19,7 +19,7 @@ from procurement.models.projects import (
     ProjectFile,
     StoredFile,
 )
-from procurement.models.quotes import KIND_QUOTE, KIND_WITHDRAWAL, OpenedQuote, OpenedQuoteLine, SealedQuote
+from procurement.models.quotes import KIND_QUOTE, KIND_WITHDRAWAL, OpenedQuote, OpenedQuoteLine, QuoteDraft, SealedQuote
 from procurement.models.registration import (
     REG_ACCEPTED,
     REG_DRAFT,

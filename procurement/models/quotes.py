@@ -48,6 +48,30 @@ class SealedQuote(db.Model):
     registration: Mapped["Registration"] = relationship()  # noqa: F821
 
 
+class QuoteDraft(db.Model):
+    """A quote sheet the supplier is reviewing but has not confirmed (enter → review → confirm).
+
+    It exists so that the review step is a GET page the back button can return to (post/redirect/
+    get). ``sealed`` holds the unit prices encrypted (``services.quote_drafts``): the key is derived
+    from a random key kept in the user's session and the app's ``SECRET_KEY``, so neither the row
+    nor the cookie alone reads it, and no amount is stored in plaintext. One draft per user and
+    registration; it is deleted on confirm, on withdraw, at sign-out and at or after the deadline.
+    """
+
+    __tablename__ = "quote_draft"
+    __table_args__ = (sa.UniqueConstraint("registration_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = fk("registration.id", ondelete="CASCADE")
+    user_id: Mapped[int] = fk("user.id", ondelete="CASCADE")
+    #: Random, changes on every save; the confirm form carries it so a page confirms what it showed.
+    token: Mapped[str] = mapped_column(sa.String(32))
+    #: The latest quote version the entry page was made for (0: none yet).
+    expected_version: Mapped[int]
+    sealed: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = created_at_column()
+
+
 class OpenedQuote(db.Model):
     """A quote as opened at the opening: the total, verified against its receipt."""
 

@@ -36,7 +36,7 @@ from procurement.models import (
     Registration,
     SealedQuote,
 )
-from procurement.services import ServiceError
+from procurement.services import ServiceError, quote_drafts
 from procurement.services.quotes import deadline_text, server_time_text, supplier_name
 
 
@@ -146,6 +146,7 @@ def open_quotes(project_id: int, actor) -> list[OpenedQuote]:
         record.lines = [OpenedQuoteLine(boq_item_id=line.item_id, unit_price=line.unit_price, line_total=line.total) for line in lines]
         db.session.add(record)
         opened.append(record)
+    quote_drafts.discard_for_project(project.id)  # an unconfirmed review is void after the deadline
     project.status = STATUS_OPENED
     project.opened_at = now
     project.status_changed_at = now

@@ -7,7 +7,9 @@ What is stored, and what is not (design.md §6):
   to a table, an audit event, a flash message (the session cookie), a log line or a file. An
   uploaded XLSX sheet is read in memory and dropped, never saved.
 - The supplier sees its amounts on the review step before confirming (and may download a filled
-  copy of its sheet there, generated into the response only). After confirming, nobody, the
+  copy of its sheet there, generated into the response only). Between entering and confirming the
+  prices wait in an encrypted draft row, deleted on confirm and withdraw (``services.quote_drafts``
+  explains why that keeps the sealing rule). After confirming, nobody, the
   supplier included, can read the amounts until the opening: the receipt carries the project,
   supplier, version, server time and the SHA-256, and no amount.
 
@@ -46,7 +48,7 @@ from procurement.models import (
     Registration,
     SealedQuote,
 )
-from procurement.services import ServiceError
+from procurement.services import ServiceError, quote_drafts
 from procurement.services.registrations import registered_value
 
 #: Upper bounds for an uploaded quote sheet, as sent and unzipped; the sheet the page hands out is
@@ -180,6 +182,15 @@ def price_sheet(project: Project, texts: Mapping[int, str]) -> PricedSheet:
     if errors:
         raise QuoteSheetInvalid(errors)
     return _priced(list(project.items), prices)
+
+
+def priced_sheet(project: Project, prices: Mapping[int, Decimal]) -> PricedSheet:
+    """Price ``{item_id: Decimal}`` (a stored review draft) by the same rules as :func:`price_sheet`.
+
+    :raise ServiceError: the prices do not cover exactly the project's lines (``lines_mismatch``).
+    :raise QuoteSheetInvalid: a price breaks the sheet's rules (for example a ceiling amended since).
+    """
+    return _check_prices(project, prices)
 
 
 def _check_prices(project: Project, prices: Mapping[int, Decimal]) -> PricedSheet:
@@ -521,6 +532,7 @@ def submit_quote(registration_id: int, prices: Mapping[int, Decimal], actor, *, 
     )
     db.session.add(quote)
     db.session.flush()
+    quote_drafts.discard(registration.id)  # the reviewed prices are sealed now: the draft goes
     audit.record(
         "quote.revise" if replaces is not None else "quote.submit",
         quote,
@@ -570,6 +582,7 @@ def _withdraw(registration: Registration, current: SealedQuote, latest: SealedQu
     )
     db.session.add(withdrawal)
     db.session.flush()
+    quote_drafts.discard(registration.id)
     audit.record(
         "quote.withdraw",
         withdrawal,
@@ -701,6 +714,7 @@ __all__ = [
     "latest_version",
     "price_sheet",
     "price_sheet_from_xlsx",
+    "priced_sheet",
     "receipt_document",
     "receipt_title",
     "received_count",

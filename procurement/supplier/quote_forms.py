@@ -1,4 +1,5 @@
-"""Quote forms: the sheet (one unit price per bill-of-quantities line), the upload, the withdrawal.
+"""Quote forms: the sheet (one unit price per bill-of-quantities line), the upload, the confirmation,
+the withdrawal.
 
 The sheet form is built per project (one field ``price_<item id>`` per line). Its validation runs
 the service's pricing rules, so the view gets a :class:`~procurement.services.quotes.PricedSheet`
@@ -87,6 +88,18 @@ def quote_form(project: Project, formdata=None, **kwargs) -> QuoteSheetForm:
     form = form_class(**kwargs)
     form.project = project
     return form
+
+
+class QuoteConfirmForm(VersionedForm):
+    """Confirm the reviewed draft: the page carries the draft's token, never the prices."""
+
+    draft = HiddenField()
+
+    def validate_draft(self, field):
+        """A token is 32 hexadecimal characters; anything else is an outdated or forged page."""
+        text = field.data or ""
+        if len(text) != 32 or any(c not in "0123456789abcdef" for c in text):
+            raise ValidationError(_l("页面已过期，请刷新后重新操作。"))
 
 
 class QuoteUploadForm(VersionedForm):

@@ -18,7 +18,7 @@ from procurement.domain.sealing import receipt_hash
 from procurement.extensions import db
 from procurement.models import AuditEvent, Registration, SealedQuote, User
 from procurement.services import ServiceError, quotes
-from tests.conftest import AuthActions, csrf_token, post_form
+from tests.conftest import CSRF_RE, AuthActions, csrf_token, post_form
 from tests.factories import (
     QUOTE_AT,
     make_accepted_registration,
@@ -69,14 +69,36 @@ def _quote_url(setup, suffix=""):
     return f"/supplier/projects/{setup.project.id}/quote{suffix}"
 
 
-def _review(client, setup, texts, version=0):
+def _enter(client, setup, texts, version=0):
+    """POST the typed prices (step 1); a valid sheet answers a redirect to the GET review page."""
     data = _prices(setup, texts) | {"expected_version": str(version)}
     return post_form(client, _quote_url(setup, "/review"), data, page=_quote_url(setup))
 
 
+def _review(client, setup, texts, version=0):
+    """Enter the prices and, when accepted, GET the review page the entry redirected to."""
+    response = _enter(client, setup, texts, version)
+    if response.status_code != 302:
+        return response
+    assert response.headers["Location"].endswith(_quote_url(setup, "/review"))
+    return client.get(response.headers["Location"])
+
+
+def draft_token(html: str) -> str:
+    """The review draft's token from a review page's confirm form."""
+    return re.search(r'name="draft" type="hidden" value="([0-9a-f]{32})"', html).group(1)
+
+
+def _confirm_data(client, setup, texts, version=0):
+    """Enter and review ``texts``; return the review page's confirm form data (no prices in it)."""
+    review = _review(client, setup, texts, version)
+    assert review.status_code == 200, review.get_data(as_text=True)
+    html = review.get_data(as_text=True)
+    return {"csrf_token": CSRF_RE.search(html).group(1), "expected_version": str(version), "draft": draft_token(html)}
+
+
 def _confirm(client, setup, texts, version=0):
-    data = _prices(setup, texts) | {"expected_version": str(version)}
-    return post_form(client, _quote_url(setup, "/confirm"), data, page=_quote_url(setup))
+    return client.post(_quote_url(setup, "/confirm"), data=_confirm_data(client, setup, texts, version))
 
 
 def _current(registration_id):
@@ -136,8 +158,8 @@ def test_bad_prices_are_refused_beside_their_line(app, setup, text, message):
 
 def test_back_from_the_review_keeps_the_prices(app, setup):
     client = _signed_in(app, setup.supplier)
-    data = _prices(setup, ["25.50", "400.00", "12.30"]) | {"expected_version": "0"}
-    response = post_form(client, _quote_url(setup), data)
+    assert _review(client, setup, ["25.50", "400.00", "12.30"]).status_code == 200
+    response = client.get(_quote_url(setup))  # "返回修改" is a link now: the prices wait in the draft
     assert response.status_code == 200
     assert 'value="25.50"' in response.get_data(as_text=True)
 
@@ -206,8 +228,7 @@ def test_withdrawing_with_no_current_quote_is_refused(app, setup):
 
 def test_a_double_click_stores_one_version_and_points_at_its_receipt(app, setup):
     client = _signed_in(app, setup.supplier)
-    token = csrf_token(client, _quote_url(setup))
-    data = _prices(setup, ["25.50", "400", "12.30"]) | {"expected_version": "0", "csrf_token": token}
+    data = _confirm_data(client, setup, ["25.50", "400", "12.30"])
     first = client.post(_quote_url(setup, "/confirm"), data=data)
     second = client.post(_quote_url(setup, "/confirm"), data=data)
     assert first.headers["Location"].endswith("/receipts/1")
@@ -222,13 +243,9 @@ def test_a_double_click_stores_one_version_and_points_at_its_receipt(app, setup)
 @pytest.mark.parametrize("at", [DEADLINE, DEADLINE + timedelta(microseconds=1), DEADLINE + timedelta(days=1)])
 def test_submissions_at_and_after_the_deadline_are_refused_from_a_page_opened_before(app, setup, clock, at):
     client = _signed_in(app, setup.supplier)
-    token = csrf_token(client, _quote_url(setup))  # the sheet was opened before the deadline
+    data = _confirm_data(client, setup, ["25", "400", "12"])  # reviewed before the deadline
     clock.set(at)
-    response = client.post(
-        _quote_url(setup, "/confirm"),
-        data=_prices(setup, ["25", "400", "12"]) | {"expected_version": "0", "csrf_token": token},
-        follow_redirects=True,
-    )
+    response = client.post(_quote_url(setup, "/confirm"), data=data, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "报价截止时间（2025年1月2日16点00分，北京时间）已到，不再接受报价、修改或撤回" in html
     assert _all_versions(setup.registration.id) == []
@@ -328,7 +345,9 @@ def test_the_xlsx_sheet_round_trips_to_the_review(app, setup):
     assert sheet["B2"].value == setup.project.code
     assert [sheet[f"B{row}"].value for row in (5, 6, 7)] == ["复印纸", "硒鼓", "中性笔"]
     sheet["G5"], sheet["G6"], sheet["G7"] = 25.5, "400", 12.3
-    response = _upload(client, setup, _save(book))
+    uploaded = _upload(client, setup, _save(book))
+    assert uploaded.status_code == 302 and uploaded.headers["Location"].endswith(_quote_url(setup, "/review"))
+    response = client.get(uploaded.headers["Location"])
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "¥6,796.00" in html and "人民币陆仟柒佰玖拾陆元整" in html
@@ -370,8 +389,8 @@ def test_a_moved_row_and_a_foreign_or_broken_file_are_refused(app, setup):
 
 def test_the_filled_copy_is_made_into_the_response_only(app, setup):
     client = _signed_in(app, setup.supplier)
-    data = _prices(setup, ["25.50", "400", "12.30"]) | {"expected_version": "0"}
-    response = post_form(client, _quote_url(setup, "/copy.xlsx"), data, page=_quote_url(setup))
+    assert _review(client, setup, ["25.50", "400", "12.30"]).status_code == 200
+    response = client.get(_quote_url(setup, "/copy.xlsx"))
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     sheet = load_workbook(io.BytesIO(response.data)).active
     assert [Decimal(str(sheet[f"G{row}"].value)) for row in (5, 6, 7)] == [Decimal("25.50"), Decimal("400"), Decimal("12.30")]

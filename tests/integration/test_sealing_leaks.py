@@ -1,12 +1,14 @@
 """Before the opening no amount leaks: not on any page or export (walked as every role), not in the
 audit trail, a log line or the session cookie, and nothing stored (database rows, the SQLite file
-itself, uploaded and generated files) carries an amount in plaintext."""
+itself, uploaded and generated files) carries an amount in plaintext. That holds for a review in
+progress too: supplier D's entered-but-unconfirmed prices wait in an encrypted draft row."""
 from __future__ import annotations
 
 import io
 import itertools
 import json
 import logging
+import re
 import subprocess
 from datetime import timedelta
 from decimal import Decimal
@@ -19,7 +21,8 @@ from openpyxl import load_workbook
 
 from procurement.domain.money import amount_in_words, quantize
 from procurement.extensions import db
-from procurement.models import PanelMember, SealedQuote
+from procurement.models import PanelMember, QuoteDraft, SealedQuote
+from procurement.services import quote_drafts
 from tests.conftest import AuthActions, post_form
 from tests.factories import (
     QUOTE_AT,
@@ -36,6 +39,22 @@ from tests.factories import (
 A_FIRST = ["27.13", "433.21", "18.77"]  # 2,713.00 + 4,332.10 + 375.40 = 7,420.50
 A_REVISED = ["26.41", "417.39", "17.93"]  # 2,641.00 + 4,173.90 + 358.60 = 7,173.50
 B_PRICES = ["23.87", "401.17", "16.59"]  # 2,387.00 + 4,011.70 + 331.80 = 6,730.50
+D_PRICES = ["22.19", "398.63", "15.29"]  # 2,219.00 + 3,986.30 + 305.80 = 6,511.10 (reviewed, never confirmed)
+
+
+def _entered(client, response):
+    """Entering prices (typed or uploaded) redirects to the GET review page: follow it."""
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client.get(response.headers["Location"])
+
+
+def _confirm_form(review) -> dict:
+    """The review page's confirm form: the CSRF token, the version and the draft's token, no price."""
+    html = review.get_data(as_text=True)
+    fields = dict(re.findall(r'name="(csrf_token|expected_version|draft)" type="hidden" value="([^"]*)"', html))
+    assert set(fields) == {"csrf_token", "expected_version", "draft"}
+    assert 'name="price_' not in html  # the prices wait server-side, encrypted
+    return fields
 
 
 def needles(project, prices) -> set[str]:
@@ -61,9 +80,11 @@ def sealed_world(app, clock, caplog):
     a = make_supplier(company_name="拉萨甲商贸有限公司")
     b = make_supplier(company_name="拉萨乙文具有限公司")
     c = make_supplier(company_name="拉萨丙纸业有限公司")
+    d = make_supplier(company_name="拉萨丁办公设备有限公司")
     reg_a = make_accepted_registration(project, a, clock)
     reg_b = make_accepted_registration(project, b, clock)
     make_accepted_registration(project, c, clock)
+    make_accepted_registration(project, d, clock)
     member = make_panel(name="扎西")
     db.session.add(PanelMember(project_id=project.id, user_id=member.id, appointed_at=QUOTE_AT))
     db.session.commit()
@@ -73,9 +94,9 @@ def sealed_world(app, clock, caplog):
     AuthActions(client_a).login(a.email)
     base = f"/supplier/projects/{project.id}/quote"
     fields = {f"price_{item.id}": text for item, text in zip(project.items, A_FIRST)}
-    review = post_form(client_a, f"{base}/review", fields | {"expected_version": "0"}, page=base)
+    review = _entered(client_a, post_form(client_a, f"{base}/review", fields | {"expected_version": "0"}, page=base))
     assert review.status_code == 200 and "7,420.50" in review.get_data(as_text=True)  # A sees its own, now
-    assert post_form(client_a, f"{base}/confirm", fields | {"expected_version": "0"}, page=base).status_code == 302
+    assert client_a.post(f"{base}/confirm", data=_confirm_form(review)).status_code == 302
     # the revision goes through the XLSX sheet
     with client_a.get(f"{base}/sheet.xlsx") as response:
         book = load_workbook(io.BytesIO(response.data))
@@ -90,12 +111,21 @@ def sealed_world(app, clock, caplog):
         page=base,
         content_type="multipart/form-data",
     )
+    uploaded = _entered(client_a, uploaded)
     assert uploaded.status_code == 200 and "7,173.50" in uploaded.get_data(as_text=True)
-    revised = {f"price_{item.id}": text for item, text in zip(project.items, A_REVISED)}
-    assert post_form(client_a, f"{base}/confirm", revised | {"expected_version": "1"}, page=base).status_code == 302
+    assert client_a.post(f"{base}/confirm", data=_confirm_form(uploaded)).status_code == 302
     with client_a.get(f"{base}/receipts/2.pdf") as response:  # a stored receipt document
         assert response.status_code == 200
     make_sealed_quote(reg_b, b, B_PRICES, clock, at=QUOTE_AT + timedelta(hours=1))
+    # D has entered and reviewed its prices but not confirmed: the review draft waits, encrypted.
+    client_d = app.test_client()
+    AuthActions(client_d).login(d.email)
+    d_fields = {f"price_{item.id}": text for item, text in zip(project.items, D_PRICES)}
+    d_review = _entered(client_d, post_form(client_d, f"{base}/review", d_fields | {"expected_version": "0"}, page=base))
+    assert d_review.status_code == 200 and "6,511.10" in d_review.get_data(as_text=True)  # the needles are real
+    with client_d.get(f"{base}/copy.xlsx") as response:  # the filled copy, made into the response only
+        assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert quote_drafts.count() == 1
     clock.set(QUOTE_AT + timedelta(hours=2))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedQuote)) == 3
 
@@ -104,11 +134,12 @@ def sealed_world(app, clock, caplog):
 
     world = World()
     world.project, world.buyer, world.member = project, buyer, member
-    world.suppliers = {"A": a, "B": b, "C": c}
-    world.client_a = client_a
+    world.suppliers = {"A": a, "B": b, "C": c, "D": d}
+    world.client_a, world.client_d = client_a, client_d
     world.secrets = {
         "A": needles(project, A_FIRST) | needles(project, A_REVISED),
         "B": needles(project, B_PRICES),
+        "D": needles(project, D_PRICES),
     }
     world.caplog = caplog
     return world
@@ -156,7 +187,7 @@ def _urls(app, project) -> list[str]:
 def test_no_page_export_or_response_of_any_role_carries_an_amount_before_opening(app, sealed_world):
     app.config["PROPAGATE_EXCEPTIONS"] = False  # another feature's 500 is not a leak; keep walking
     world = sealed_world
-    every_secret = world.secrets["A"] | world.secrets["B"]
+    every_secret = set().union(*world.secrets.values())
     viewers = {"public": app.test_client()}
     for label, user in (("buyer", world.buyer), ("panel", world.member), ("B", world.suppliers["B"]), ("C", world.suppliers["C"])):
         viewers[label] = app.test_client()
@@ -187,7 +218,7 @@ def test_no_page_export_or_response_of_any_role_carries_an_amount_before_opening
 
 def test_the_audit_trail_logs_and_session_cookie_carry_no_amount(app, sealed_world):
     world = sealed_world
-    every_secret = world.secrets["A"] | world.secrets["B"]
+    every_secret = set().union(*world.secrets.values())
     from procurement.models import AuditEvent
 
     events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
@@ -204,6 +235,11 @@ def test_the_audit_trail_logs_and_session_cookie_carry_no_amount(app, sealed_wor
     assert cookie is not None
     session_data = app.session_interface.get_signing_serializer(app).loads(cookie.value)
     assert not _leaks(json.dumps(session_data, ensure_ascii=False, default=str), every_secret)
+    # D's review is in progress: its cookie holds only the random half of the draft key, no amount
+    d_session = app.session_interface.get_signing_serializer(app).loads(world.client_d.get_cookie("session").value)
+    assert quote_drafts.SESSION_ENTRY in d_session
+    assert not _leaks(json.dumps(d_session, ensure_ascii=False, default=str), every_secret)
+    assert not _leaks(json.dumps(d_session, ensure_ascii=False, default=str), world.secrets["D"])
 
 
 def _scan_value(value, secrets) -> set[str]:
@@ -220,7 +256,7 @@ def _scan_value(value, secrets) -> set[str]:
 
 def test_the_database_and_the_stored_files_hold_no_plaintext_amount(app, sealed_world):
     world = sealed_world
-    every_secret = world.secrets["A"] | world.secrets["B"]
+    every_secret = set().union(*world.secrets.values())
     db.session.commit()
     scanned = 0
     with db.engine.connect() as connection:
@@ -231,6 +267,7 @@ def test_the_database_and_the_stored_files_hold_no_plaintext_amount(app, sealed_
                     assert not leaked, (table.name, column.name, leaked)
                     scanned += 1
     assert scanned > 100
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(QuoteDraft)) == 1  # D's draft was scanned too
     # files: uploads and generated documents (PDF text extracted), then the database file itself
     folders = [Path(app.config["UPLOAD_FOLDER"]), Path(app.config["DOCUMENT_FOLDER"])]
     pdfs = 0
@@ -271,3 +308,5 @@ def test_after_the_opening_the_amounts_appear_where_they_should(app, sealed_worl
     html = client.get(f"/buyer/projects/{world.project.id}/opening").get_data(as_text=True)
     assert "7,173.50" in html and "6,730.50" in html  # A's final version and B
     assert "7,420.50" not in html  # A's first version was replaced, never opened
+    assert "6,511.10" not in html  # D only reviewed: nothing of it was submitted
+    assert quote_drafts.count() == 0  # the opening voided D's unconfirmed review
