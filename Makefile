@@ -11,7 +11,7 @@ export FLASK_APP := wsgi.py
 # for the browser tests, poppler-utils to inspect PDFs in tests, and venv support for Python.
 SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 chromium poppler-utils python3-venv
 
-.PHONY: run test setup system-packages venv db demo unit integration e2e bench-quotes bench-notices clean
+.PHONY: run test setup system-packages venv db demo unit integration e2e bench-quotes bench-notices bench-ranking clean
 
 run: setup db demo
 	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
@@ -60,6 +60,9 @@ bench-quotes: setup
 
 bench-notices: setup
 	$(PY) bench/render_notices.py
+
+bench-ranking: venv
+	$(PY) bench/ranking.py
 
 clean:
 	rm -rf $(VENV) instance
