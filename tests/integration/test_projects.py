@@ -188,10 +188,11 @@ def test_cancel_removes_the_project_from_the_open_list_and_shows_a_termination_n
 
 
 def _docx_bytes() -> bytes:
+    """A minimal DOCX; fixed member dates, so two calls give the same bytes on a slow machine too."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
+        for name, text in (("[Content_Types].xml", "<Types/>"), ("word/document.xml", "<w:document/>")):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2024, 12, 25, 9, 0, 0)), text)
     return buffer.getvalue()
 
 
