@@ -38,6 +38,13 @@ def cn_datetime(value: datetime | None, weekday: bool = False) -> str:
     return text
 
 
+def cn_time(value: datetime | None) -> str:
+    """18:00: the wall-clock time of an instant in Beijing time."""
+    if value is None:
+        return ""
+    return f"{to_beijing(value):%H:%M}"
+
+
 def cn_weekday(value: date) -> str:
     """星期三."""
     return "星期" + WEEKDAYS[value.weekday()]
@@ -58,6 +65,21 @@ def hours_text(hours: list) -> str:
         half = "上午" if start < "12:00" else "下午"
         parts.append(f"{half}{start}至{end}时")
     return "、".join(parts)
+
+
+def hours_cutoff(hours: list) -> str:
+    """每日18:00截止，18:00起不再受理（13:00至15:30不受理）: each window's end is exclusive, said plainly.
+
+    Notice wording (like :func:`hours_text`), so it reads the same on the page and in the PDF.
+    """
+    if not hours:
+        return ""
+    last = hours[-1][1]
+    text = f"每日{last}截止，{last}起不再受理"
+    gaps = [f"{earlier[1]}至{later[0]}" for earlier, later in zip(hours, hours[1:])]
+    if gaps:
+        text += f"（{'、'.join(gaps)}不受理）"
+    return text
 
 
 def quantity(value) -> str:
@@ -89,6 +111,8 @@ def init_app(app: Flask) -> None:
         cn_clock=cn_clock,
         qty=quantity,
         hours_text=hours_text,
+        hours_cutoff=hours_cutoff,
+        cn_time=cn_time,
         cn_date=cn_date,
         cn_weekday=cn_weekday,
         yuan=format_yuan,

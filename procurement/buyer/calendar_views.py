@@ -16,7 +16,8 @@ from procurement.extensions import db
 from procurement.models import CalendarYear, Holiday
 from procurement.services import ServiceError
 from procurement.services import calendar as calendar_service
-from procurement.templating import translate
+from procurement.services import projects as project_service
+from procurement.templating import cn_date, translate
 from procurement import clock
 from procurement.domain.schedule import beijing
 
@@ -54,7 +55,64 @@ def _render(status=200, **forms):
     regional = db.session.scalars(sa.select(Holiday).where(Holiday.kind == "regional_holiday").order_by(Holiday.day)).all()
     national = db.session.scalars(sa.select(Holiday).where(Holiday.kind != "regional_holiday").order_by(Holiday.day)).all()
     years = _year_status([today.year - 1, today.year, today.year + 1])
-    return render_template("buyer/calendar.html", regional=regional, national=national, years=years, **forms), status
+    return (
+        render_template(
+            "buyer/calendar.html", regional=regional, national=national, years=years,
+            affected=project_service.schedule_drifts(), **forms,
+        ),
+        status,
+    )
+
+
+def _drift_keys() -> dict[int, tuple]:
+    """What today's calendar would make of each published project's dates, keyed by project id."""
+    return {a.project.id: _drift_key(a) for a in project_service.schedule_drifts()}
+
+
+def _drift_key(affected) -> tuple:
+    if affected.drift is None:
+        return ("missing", affected.missing_year)
+    proposed = affected.drift.proposed
+    return (proposed.registration_opens, proposed.registration_closes, proposed.notice_ends, proposed.working_days)
+
+
+def _report_drifts(before: dict[int, tuple]) -> None:
+    """After a calendar change, name the published projects whose dates it would move.
+
+    Their published schedules stay as they are; the calendar page lists them with a link to
+    each one's correction notice (更正公告).
+    """
+    changed = [a for a in project_service.schedule_drifts() if before.get(a.project.id) != _drift_key(a)]
+    if not changed:
+        return
+    names = "；".join(
+        _("%(code)s %(title)s（%(change)s）", code=a.project.code, title=a.project.title, change=_drift_summary(a))
+        for a in changed
+    )
+    flash(
+        _(
+            "此次日历调整会改变 %(n)s 个已发布项目的日程：%(projects)s。已发布的日程保持不变，报名仍按公告进行；"
+            "如需调整，请在下方列表中为该项目发布更正公告。",
+            n=len(changed),
+            projects=names,
+        ),
+        "warning",
+    )
+
+
+def _drift_summary(affected) -> str:
+    if affected.drift is None:
+        return _("缺少 %(year)s 年的节假日安排，无法重新计算", year=affected.missing_year)
+    labels = {
+        "registration_opens": _("报名开始"),
+        "registration_closes": _("报名截止"),
+        "notice_ends": _("公告期截止"),
+    }
+    parts = [
+        _("%(label)s %(old)s → %(new)s", label=labels[name], old=cn_date(old), new=cn_date(new))
+        for name, old, new in affected.drift.changes
+    ]
+    return "，".join(parts) or _("报名日有变化，起止日期不变")
 
 
 @bp.route("/calendar")
@@ -70,12 +128,14 @@ def calendar_regional_add():
     """Add one regional holiday."""
     form = RegionalHolidayForm(prefix="regional")
     if form.validate_on_submit():
+        before = _drift_keys()
         try:
             calendar_service.add_regional_holiday(form.day.data, form.name.data, current_user)
         except ServiceError as error:
             form.add_domain_error(error)
         else:
             flash(_("已添加地方节假日 %(day)s。", day=form.day.data.isoformat()), "success")
+            _report_drifts(before)
             return redirect(url_for("buyer.calendar"))
     return _render(400, regional_form=form)
 
@@ -91,6 +151,7 @@ def _csv_import(prefix: str, run, success):
         if text is None:
             form.file.errors.append(_("无法读取文件，请保存为 UTF-8 编码的 CSV 文件。"))
         else:
+            before = _drift_keys()
             try:
                 result = run(text, current_user)
             except CalendarImportError as error:
@@ -98,6 +159,7 @@ def _csv_import(prefix: str, run, success):
                     form.file.errors.append(_("第 %(line)s 行：", line=row.line) + translate(row.message, row.params))
             else:
                 flash(success(result), "success")
+                _report_drifts(before)
                 return redirect(url_for("buyer.calendar"))
     return _render(400, **{f"{prefix}_form": form})
 
@@ -118,8 +180,10 @@ def calendar_year_enter():
     form = YearEntryForm(prefix="year")
     if form.validate_on_submit():
         schedule = YearSchedule(year=form.year.data, holidays=frozenset(form.holiday_dates), workdays=frozenset(form.workday_dates))
+        before = _drift_keys()
         calendar_service.enter_year(schedule, {}, current_user)
         flash(_("已录入 %(year)s 年国务院节假日安排。", year=form.year.data), "success")
+        _report_drifts(before)
         return redirect(url_for("buyer.calendar"))
     return _render(400, year_form=form)
 
@@ -140,8 +204,11 @@ def calendar_holiday_delete(holiday_id: int):
     holiday = db.session.get(Holiday, holiday_id)
     if holiday is None:
         abort(404)
+    before = _drift_keys()
+    day = holiday.day
     calendar_service.remove_holiday(holiday, current_user)
-    flash(_("已删除 %(day)s。", day=holiday.day.isoformat()), "success")
+    flash(_("已删除 %(day)s。", day=day.isoformat()), "success")
+    _report_drifts(before)
     return redirect(url_for("buyer.calendar"))
 
 
@@ -151,6 +218,8 @@ def calendar_year_delete(year: int):
     """Forget an entered year (the library's data, if any, applies again)."""
     if db.session.get(CalendarYear, year) is None:
         abort(404)
+    before = _drift_keys()
     calendar_service.remove_year(year, current_user)
     flash(_("已删除 %(year)s 年的录入安排。", year=year), "success")
+    _report_drifts(before)
     return redirect(url_for("buyer.calendar"))

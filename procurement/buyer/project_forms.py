@@ -230,6 +230,7 @@ class AmendmentForm(BaseForm):
     opening_at = DateTimeLocalField(_l("询比价（开启）时间，北京时间"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[required()])
     opening_place = StringField(_l("询比价地点"), validators=[required(), length(300)])
     registration_working_days = _positive_int(_l("报名期（工作日，含发布当日）"), 5)
+    recompute_schedule = BooleanField(_l("按现行工作日历重新计算报名期和公告期（工作日历在发布后有调整时勾选）"))
     requirements_text = TextAreaField(_l("采购需求"), validators=[required(), length(5000)], render_kw={"rows": 3})
     registration_documents_text = TextAreaField(_l("报名须知（所需资料）"), validators=[Optional(), length(2000)], render_kw={"rows": 3})
     contact_name = StringField(_l("联系人"), validators=[required(), length(100)])

@@ -32,6 +32,7 @@ def project(project_id: int):
         project=project,
         schedule=project_service.schedule_of(project),
         phase=project_service.phase(project),
+        schedule_drift=project_service.schedule_drift_of(project),
     )
 
 
@@ -39,6 +40,7 @@ def project(project_id: int):
 
 from flask import abort, flash, redirect, request, url_for  # noqa: E402
 from flask_babel import gettext as _  # noqa: E402
+from flask_babel import lazy_gettext as _l  # noqa: E402
 from flask_login import current_user  # noqa: E402
 
 from procurement.buyer.project_forms import (  # noqa: E402
@@ -53,6 +55,7 @@ from procurement.domain.boq import BoqImportError  # noqa: E402
 from procurement.domain.schedule import BEIJING  # noqa: E402
 from procurement.models import STATUS_DRAFT, ProjectFile  # noqa: E402
 from procurement.services import ServiceError, rfq  # noqa: E402
+from procurement.templating import cn_date  # noqa: E402
 from procurement.templating import quantity as quantity_text  # noqa: E402
 from procurement.templating import translate  # noqa: E402
 
@@ -207,10 +210,16 @@ def project_amend(project_id: int):
     if project.status != "published":
         abort(404)
     form = AmendmentForm()
+    affected = project_service.schedule_drift_of(project)
     if request.method == "GET":
         for name in ("opening_place", "registration_working_days", "requirements_text", "registration_documents_text", "contact_name", "contact_phone"):
             getattr(form, name).data = getattr(project, name)
         form.opening_at.data = project.opening_at.astimezone(BEIJING).replace(tzinfo=None)
+        if affected is not None and affected.drift is not None and request.args.get("recompute"):
+            # Followed from the calendar's list: recompute under today's calendar, worded for the notice.
+            form.recompute_schedule.data = True
+            form.summary.data = _calendar_amendment_summary(affected.drift)
+            form.reason.data = _("工作日历在公告发布后有调整（节假日变更），按现行工作日历重新计算报名期和公告期。")
     elif form.validate_on_submit():
         data = {
             name: getattr(form, name).data
@@ -218,14 +227,38 @@ def project_amend(project_id: int):
         }
         data["opening_at"] = form.opening_at.data.replace(tzinfo=BEIJING)
         try:
-            project_service.amend(project, data, form.summary.data, form.reason.data, current_user)
+            project_service.amend(
+                project, data, form.summary.data, form.reason.data, current_user,
+                recompute_schedule=bool(form.recompute_schedule.data),
+            )
         except DomainError as caught:
             db.session.rollback()
             form.add_domain_error(caught, getattr(caught, "field", None) or ("opening_at" if caught.code.startswith("opening") else None))
         else:
             flash(_("更正公告已发布。"), "success")
             return redirect(url_for("buyer.project", project_id=project.id))
-    return render_template("buyer/project_amend.html", form=form, project=project), 400 if request.method == "POST" else 200
+    return (
+        render_template("buyer/project_amend.html", form=form, project=project, affected=affected),
+        400 if request.method == "POST" else 200,
+    )
+
+
+_DATE_LABELS = {
+    "registration_opens": _l("报名开始日期"),
+    "registration_closes": _l("报名截止日期"),
+    "notice_ends": _l("公告期限截止日期"),
+}
+
+
+def _calendar_amendment_summary(drift) -> str:
+    """The correction's text for the notice: each date that moves, old and new."""
+    parts = [
+        _("%(label)s由%(old)s更正为%(new)s", label=_DATE_LABELS[name], old=cn_date(old), new=cn_date(new))
+        for name, old, new in drift.changes
+    ]
+    if not parts:
+        return _("因工作日历调整，报名期内的工作日按现行工作日历重新确定，起止日期不变。")
+    return _("因工作日历调整，") + "；".join(parts) + "。"
 
 
 @bp.route("/projects/<int:project_id>/cancel", methods=["GET", "POST"])

@@ -22,6 +22,7 @@ __all__ = [
     "DailyHours",
     "RegistrationStatus",
     "Schedule",
+    "ScheduleDrift",
     "ScheduleError",
     "ScheduleSettings",
     "ScheduleWarning",
@@ -34,6 +35,7 @@ __all__ = [
     "from_beijing",
     "publicity_ends",
     "registration_status",
+    "schedule_drift",
 ]
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -157,7 +159,13 @@ class ScheduleWarning:
 
 @dataclass(frozen=True)
 class Schedule:
-    """The dates a published notice states; ``registration_closes`` is the inclusive last day."""
+    """The dates a published notice states; ``registration_closes`` is the inclusive last day.
+
+    ``working_days`` are the registration days as the calendar stood at publication (or at the
+    last schedule amendment). Once frozen they, not today's calendar, decide on which days
+    registration is open: a holiday added later cannot shorten a published window. ``None``
+    (a schedule frozen before the days were kept) falls back to the calendar passed in.
+    """
 
     published_on: date
     registration_opens: date
@@ -165,6 +173,7 @@ class Schedule:
     notice_ends: date
     opening_at: datetime
     registration_hours: tuple[DailyHours, ...] = DEFAULT_REGISTRATION_HOURS
+    working_days: tuple[date, ...] | None = None
 
     def __post_init__(self) -> None:
         _require_aware(self.opening_at, "opening_at")
@@ -174,6 +183,13 @@ class Schedule:
             raise ValueError("registration_hours must not be empty")
         if not self.published_on <= self.registration_opens <= self.registration_closes:
             raise ValueError("expected published_on <= registration_opens <= registration_closes")
+        if self.working_days is not None:
+            days = tuple(sorted(set(self.working_days)))
+            if not days:
+                raise ValueError("working_days must not be empty when given")
+            if days[0] < self.registration_opens or days[-1] > self.registration_closes:
+                raise ValueError("working_days must lie within the registration window")
+            object.__setattr__(self, "working_days", days)
 
     @property
     def opens_at(self) -> datetime:
@@ -195,15 +211,24 @@ class Schedule:
         """The opening time in Beijing time, for display."""
         return beijing(self.opening_at)
 
-    def registration_days(self, calendar: WorkingCalendar) -> list[date]:
-        """The working days of the registration window, in order."""
-        days = []
-        d = self.registration_opens
-        while d <= self.registration_closes:
-            if calendar.is_working_day(d):
-                days.append(d)
-            d += _ONE_DAY
-        return days
+    def registration_days(self, calendar: WorkingCalendar | None = None) -> list[date]:
+        """The working days of the registration window, in order: the frozen ones when kept,
+        else those of ``calendar`` (required then)."""
+        if self.working_days is not None:
+            return list(self.working_days)
+        if calendar is None:
+            raise ValueError("a schedule without frozen working days needs a calendar")
+        return _working_days(calendar, self.registration_opens, self.registration_closes)
+
+    def is_registration_day(self, d: date, calendar: WorkingCalendar | None = None) -> bool:
+        """Whether registration runs on ``d`` under this (published) schedule."""
+        if not self.registration_opens <= d <= self.registration_closes:
+            return False
+        if self.working_days is not None:
+            return d in self.working_days
+        if calendar is None:
+            raise ValueError("a schedule without frozen working days needs a calendar")
+        return calendar.is_working_day(d)
 
     def is_quoting_closed(self, now: datetime) -> bool:
         """Whether the quote deadline has passed at ``now`` (aware)."""
@@ -228,15 +253,7 @@ def compute_schedule(
     because a morning remains to prepare before an afternoon opening.
     """
     _require_aware(opening_at, "opening_at")
-    hours = settings.registration_hours
-    schedule = Schedule(
-        published_on=published_on,
-        registration_opens=calendar.next_working_day(published_on),
-        registration_closes=calendar.add_working_days(published_on, settings.registration_working_days),
-        notice_ends=calendar.add_working_days(published_on, settings.notice_working_days),
-        opening_at=opening_at,
-        registration_hours=hours,
-    )
+    schedule = _derive(calendar, published_on, opening_at, settings)
     if schedule.opening_at < schedule.closes_at:
         raise ScheduleError(
             N_("开启时间 %(opening)s 早于报名截止时间 %(closes)s（北京时间），请推迟开启时间。"),
@@ -266,6 +283,86 @@ def compute_schedule(
     return schedule, warnings
 
 
+def _working_days(calendar: WorkingCalendar, start: date, end: date) -> list[date]:
+    """The working days ``d`` with ``start <= d <= end``, in order."""
+    days = []
+    d = start
+    while d <= end:
+        if calendar.is_working_day(d):
+            days.append(d)
+        d += _ONE_DAY
+    return days
+
+
+def _derive(calendar: WorkingCalendar, published_on: date, opening_at: datetime, settings: ScheduleSettings) -> Schedule:
+    """The dates ``calendar`` gives a notice published on ``published_on``, without any check."""
+    opens = calendar.next_working_day(published_on)
+    closes = calendar.add_working_days(published_on, settings.registration_working_days)
+    return Schedule(
+        published_on=published_on,
+        registration_opens=opens,
+        registration_closes=closes,
+        notice_ends=calendar.add_working_days(published_on, settings.notice_working_days),
+        opening_at=opening_at,
+        registration_hours=settings.registration_hours,
+        working_days=tuple(_working_days(calendar, opens, closes)),
+    )
+
+
+@dataclass(frozen=True)
+class ScheduleDrift:
+    """How today's calendar would move a published schedule if it were computed again.
+
+    ``proposed`` is the schedule an amendment recomputing the dates would freeze (same publication
+    day, opening time and settings); ``opening_too_early`` says that its registration would then
+    end after the published opening, so the amendment must also move the opening.
+    """
+
+    published: Schedule
+    proposed: Schedule
+
+    @property
+    def opening_too_early(self) -> bool:
+        """Whether the recomputed registration would end after the published opening."""
+        return self.proposed.closes_at > self.published.opening_at
+
+    @property
+    def days_dropped(self) -> list[date]:
+        """Published registration days that would no longer be registration days (none known when
+        the published days were not frozen)."""
+        if self.published.working_days is None:
+            return []
+        return sorted(set(self.published.working_days) - set(self.proposed.working_days or ()))
+
+    @property
+    def days_added(self) -> list[date]:
+        """Registration days the recomputed window would add (none known when not frozen)."""
+        if self.published.working_days is None:
+            return []
+        return sorted(set(self.proposed.working_days or ()) - set(self.published.working_days))
+
+    @property
+    def changes(self) -> list[tuple[str, date, date]]:
+        """``(field, published, proposed)`` for every notice date that would move."""
+        return [
+            (name, getattr(self.published, name), getattr(self.proposed, name))
+            for name in ("registration_opens", "registration_closes", "notice_ends")
+            if getattr(self.published, name) != getattr(self.proposed, name)
+        ]
+
+
+def schedule_drift(schedule: Schedule, calendar: WorkingCalendar, settings: ScheduleSettings) -> ScheduleDrift | None:
+    """The drift between a published ``schedule`` and ``calendar``, or ``None`` when nothing would move.
+
+    A schedule whose registration days were never frozen is compared on its dates only. May
+    :raise UnknownYearError: when ``calendar`` no longer covers a year the schedule reaches.
+    """
+    proposed = _derive(calendar, schedule.published_on, schedule.opening_at, settings)
+    drift = ScheduleDrift(schedule, proposed)
+    days_moved = schedule.working_days is not None and schedule.working_days != proposed.working_days
+    return drift if drift.changes or days_moved else None
+
+
 RegistrationState = Literal["not_yet_open", "open", "outside_hours", "closed"]
 
 
@@ -288,11 +385,12 @@ class RegistrationStatus:
         return self.state == "open"
 
 
-def registration_status(schedule: Schedule, calendar: WorkingCalendar, now: datetime) -> RegistrationStatus:
+def registration_status(schedule: Schedule, calendar: WorkingCalendar | None, now: datetime) -> RegistrationStatus:
     """Registration's state at ``now`` (aware).
 
-    Open only on working days within [registration_opens, registration_closes] and inside a daily
-    window (start inclusive, end exclusive), in Beijing time.
+    Open only on the schedule's registration days (those frozen at publication; ``calendar`` is
+    read only for a schedule that kept none) and inside a daily window, in Beijing time. A window's
+    start is inclusive and its end exclusive: with 15:30–18:00, 17:59:59 is open and 18:00:00 is not.
     """
     _require_aware(now, "now")
     closes_at = schedule.closes_at
@@ -300,27 +398,24 @@ def registration_status(schedule: Schedule, calendar: WorkingCalendar, now: date
         return RegistrationStatus("closed", None, closes_at)
     local = beijing(now)
     today, clock = local.date(), local.time().replace(tzinfo=None)
-    if (
-        schedule.registration_opens <= today <= schedule.registration_closes
-        and calendar.is_working_day(today)
-    ):
+    if schedule.is_registration_day(today, calendar):
         for window in schedule.registration_hours:
             if window.contains(clock):
                 return RegistrationStatus("open", None, closes_at, from_beijing(today, window.end))
     next_open_at = _next_window_start(schedule, calendar, now)
     if next_open_at is None:
-        # Possible only when the calendar changed after publication (say, a regional holiday
-        # added on the last day): no window remains, so registration is over.
+        # Possible only for a schedule without frozen days whose calendar changed after
+        # publication (say, a regional holiday added on the last day): no window remains.
         return RegistrationStatus("closed", None, closes_at)
     state: RegistrationState = "not_yet_open" if now < schedule.opens_at else "outside_hours"
     return RegistrationStatus(state, next_open_at, closes_at)
 
 
-def _next_window_start(schedule: Schedule, calendar: WorkingCalendar, now: datetime) -> datetime | None:
+def _next_window_start(schedule: Schedule, calendar: WorkingCalendar | None, now: datetime) -> datetime | None:
     """The first window start after ``now`` on a working registration day, if any."""
     d = max(schedule.registration_opens, beijing(now).date())
     while d <= schedule.registration_closes:
-        if calendar.is_working_day(d):
+        if schedule.is_registration_day(d, calendar):
             for window in schedule.registration_hours:
                 start = from_beijing(d, window.start)
                 if start > now:

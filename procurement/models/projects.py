@@ -81,6 +81,9 @@ class Project(db.Model):
     registration_opens: Mapped[date | None] = mapped_column(sa.Date)
     registration_closes: Mapped[date | None] = mapped_column(sa.Date)
     notice_ends: Mapped[date | None] = mapped_column(sa.Date)
+    # The registration days (ISO dates) as the calendar stood when the schedule was frozen: daily
+    # gating reads these, so a holiday added later cannot silently shorten a published window.
+    registration_days: Mapped[list | None] = mapped_column(sa.JSON)
 
     # Sealing (design.md §6): the private key only wrapped by the KEK.
     public_key: Mapped[bytes | None] = mapped_column(sa.LargeBinary)

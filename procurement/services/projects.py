@@ -9,15 +9,17 @@ import sqlalchemy as sa
 
 from procurement import audit, clock
 from procurement.domain import N_
-from procurement.domain.calendar import WorkingCalendar
+from procurement.domain.calendar import UnknownYearError, WorkingCalendar
 from procurement.domain.schedule import (
     DailyHours,
     Schedule,
+    ScheduleDrift,
     ScheduleSettings,
     ScheduleWarning,
     beijing,
     compute_schedule,
     registration_status,
+    schedule_drift,
 )
 from procurement.domain.sealing import generate_project_keys
 from procurement.extensions import db
@@ -111,6 +113,9 @@ def schedule_of(project: Project) -> Schedule | None:
         notice_ends=project.notice_ends,
         opening_at=project.opening_at,
         registration_hours=hours_of(project),
+        working_days=(
+            tuple(date.fromisoformat(day) for day in project.registration_days) if project.registration_days else None
+        ),
     )
 
 
@@ -159,11 +164,58 @@ def _challenges_over(project: Project, now: datetime) -> bool:
 
 
 def registration_state(project: Project, now: datetime | None = None, calendar: WorkingCalendar | None = None):
-    """Registration status (open / outside hours / not yet / closed) at ``now``."""
+    """Registration status (open / outside hours / not yet / closed) at ``now``.
+
+    The days come from the schedule frozen at publication, not from today's calendar; the
+    calendar is read only for a project published before the days were kept.
+    """
     schedule = schedule_of(project)
     if schedule is None or project.status != STATUS_PUBLISHED:
         return None
-    return registration_status(schedule, calendar or load_calendar(), now or clock.now())
+    if calendar is None and schedule.working_days is None:
+        calendar = load_calendar()
+    return registration_status(schedule, calendar, now or clock.now())
+
+
+@dataclass(frozen=True)
+class AffectedProject:
+    """A published project whose dates today's calendar would move (see :func:`schedule_drifts`).
+
+    ``drift`` is ``None`` when the calendar no longer covers a year the schedule reaches
+    (``missing_year`` says which), so no new dates can be proposed.
+    """
+
+    project: Project
+    drift: ScheduleDrift | None
+    missing_year: int | None = None
+
+
+def schedule_drift_of(project: Project, calendar: WorkingCalendar | None = None) -> AffectedProject | None:
+    """How today's calendar would move ``project``'s published dates, or ``None`` when it would not
+    (or when the project can no longer be amended: not published, or past its opening)."""
+    schedule = schedule_of(project)
+    if schedule is None or project.status != STATUS_PUBLISHED or clock.now() >= project.opening_at:
+        return None
+    try:
+        drift = schedule_drift(schedule, calendar or load_calendar(), settings_of(project))
+    except UnknownYearError as error:
+        return AffectedProject(project, None, error.year)
+    return AffectedProject(project, drift) if drift is not None else None
+
+
+def schedule_drifts(calendar: WorkingCalendar | None = None) -> list[AffectedProject]:
+    """Every published, not yet opened project whose dates today's calendar would move.
+
+    The published schedule stays as it is (registration keeps following it) until the buyer
+    publishes an amendment that recomputes the dates.
+    """
+    calendar = calendar or load_calendar()
+    projects = db.session.scalars(
+        sa.select(Project)
+        .where(Project.status == STATUS_PUBLISHED, Project.opening_at > clock.now())
+        .order_by(Project.opening_at, Project.id)
+    )
+    return [affected for project in projects if (affected := schedule_drift_of(project, calendar)) is not None]
 
 
 def get_by_code(code: str) -> Project | None:
@@ -273,13 +325,18 @@ def _freeze(project: Project, schedule: Schedule) -> None:
     project.registration_opens = schedule.registration_opens
     project.registration_closes = schedule.registration_closes
     project.notice_ends = schedule.notice_ends
+    project.registration_days = [day.isoformat() for day in schedule.registration_days()]
 
 
-def amend(project: Project, data: dict, summary: str, reason: str, actor) -> Amendment:
+def amend(
+    project: Project, data: dict, summary: str, reason: str, actor, *, recompute_schedule: bool = False
+) -> Amendment:
     """Record a correction notice (更正公告); a schedule change recomputes the dates.
 
     Only the notice's text fields and the schedule may change; the bill of quantities
-    and the rules are fixed once suppliers may have relied on them.
+    and the rules are fixed once suppliers may have relied on them. ``recompute_schedule``
+    recomputes the dates under today's calendar even when no schedule field changed (the
+    calendar itself changed after publication, see :func:`schedule_drifts`).
     """
     if project.status != STATUS_PUBLISHED:
         raise ServiceError(N_("只有已发布、尚未开启的项目可以发布更正公告。"), "not_amendable")
@@ -292,18 +349,18 @@ def amend(project: Project, data: dict, summary: str, reason: str, actor) -> Ame
         if old != new:
             changes.append({"field": name, "old": _plain(old), "new": _plain(new)})
             setattr(project, name, new)
-    if not changes:
-        raise ServiceError(N_("没有任何改动。"), "no_changes")
-    if any(change["field"] in SCHEDULE_FIELDS for change in changes):
+    if recompute_schedule or any(change["field"] in SCHEDULE_FIELDS for change in changes):
         if project.opening_at <= now:
             raise ServiceError(N_("新的开启时间必须晚于当前时间。"), "opening_in_past", field="opening_at")
         schedule, _ = compute_schedule(load_calendar(), project.published_on, project.opening_at, settings_of(project))
-        for name in ("registration_closes", "notice_ends"):
+        for name in ("registration_opens", "registration_closes", "notice_ends", "registration_days"):
             old = getattr(project, name)
-            new = getattr(schedule, name)
+            new = [d.isoformat() for d in schedule.registration_days()] if name == "registration_days" else getattr(schedule, name)
             if old != new:
                 changes.append({"field": name, "old": _plain(old), "new": _plain(new)})
         _freeze(project, schedule)
+    if not changes:
+        raise ServiceError(N_("没有任何改动。"), "no_changes")
     amendment = Amendment(
         project=project, created_at=now, created_by_id=actor.id, summary=summary.strip(), reason=reason.strip(), changes=changes
     )

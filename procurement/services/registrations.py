@@ -50,7 +50,7 @@ from procurement.services import ServiceError, credit
 from procurement.services import projects as project_service
 from procurement.services.uploads import SCAN_TYPES, check_upload, save
 from procurement.services.companies import PROFILE_FIELDS
-from procurement.templating import cn_datetime, hours_text
+from procurement.templating import cn_datetime, cn_time, hours_cutoff, hours_text
 
 AGENT_DOCUMENTS = ("authorisation", "agent_id")
 #: Refusals of :func:`ensure_can_register` that still allow preparing a draft: the window is open
@@ -110,14 +110,18 @@ def ensure_can_register(project: Project, company: Company) -> None:
         )
     if state.state == "outside_hours":
         raise ServiceError(
-            N_("现在不在报名时段内（每个工作日%(hours)s）。下一次开放：%(at)s（北京时间）。"),
+            N_("现在不在报名时段内（每个工作日%(hours)s）。%(cutoff)s。下一次开放：%(at)s（北京时间）。"),
             "registration_outside_hours",
             hours=hours_text(project.registration_hours),
+            cutoff=hours_cutoff(project.registration_hours),
             at=cn_datetime(state.next_open_at, True),
         )
     if state.state == "closed":
         raise ServiceError(
-            N_("报名已于 %(at)s（北京时间）截止，不能再报名或修改报名资料。"), "registration_closed", at=cn_datetime(state.closes_at, True)
+            N_("报名已于 %(at)s（北京时间）截止（%(end)s起不再受理），不能再报名或修改报名资料。"),
+            "registration_closed",
+            at=cn_datetime(state.closes_at, True),
+            end=cn_time(state.closes_at),
         )
     if not company.profile_complete:
         raise ServiceError(N_("请先完善公司信息，再报名。"), "profile_incomplete")

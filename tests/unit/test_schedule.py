@@ -1,13 +1,14 @@
 """A project's schedule: the notice's own dates, the registration clock and the later deadlines."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from procurement.domain.calendar import WorkingCalendar
+from procurement.domain.calendar import WorkingCalendar, YearSchedule
 from procurement.domain.schedule import (
     BEIJING,
     DEFAULT_REGISTRATION_HOURS,
@@ -24,15 +25,16 @@ from procurement.domain.schedule import (
     from_beijing,
     publicity_ends,
     registration_status,
+    schedule_drift,
 )
 
 CAL = WorkingCalendar()
 PUBLISHED = date(2024, 12, 25)
 
 
-def bj(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0) -> datetime:
+def bj(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, us: int = 0) -> datetime:
     """An aware Beijing-time datetime."""
-    return datetime(y, mo, d, h, mi, s, tzinfo=BEIJING)
+    return datetime(y, mo, d, h, mi, s, us, tzinfo=BEIJING)
 
 
 @pytest.fixture(scope="module")
@@ -161,13 +163,106 @@ def test_registration_status_needs_an_aware_clock(notice: Schedule):
         registration_status(notice, CAL, datetime(2024, 12, 26, 10))
 
 
-def test_a_holiday_added_after_publication_skips_that_day(notice: Schedule):
+def test_a_holiday_added_after_publication_does_not_shorten_the_published_window(notice: Schedule):
+    # 2024-12-30 was a working day when the notice was published; a regional holiday added on it
+    # later leaves the published registration days as they were.
     calendar = WorkingCalendar(regional_holidays=frozenset({date(2024, 12, 30)}))
-    status = registration_status(notice, calendar, bj(2024, 12, 30, 10))
+    assert notice.working_days == (
+        date(2024, 12, 25), date(2024, 12, 26), date(2024, 12, 27), date(2024, 12, 30), date(2024, 12, 31)
+    )
+    assert registration_status(notice, calendar, bj(2024, 12, 30, 10)).state == "open"
+    status = registration_status(notice, calendar, bj(2024, 12, 27, 18))
+    assert (status.state, status.next_open_at) == ("outside_hours", bj(2024, 12, 30, 9, 30))
+    assert notice.registration_days(calendar) == notice.registration_days()
+    everything_off = calendar.with_regional_holidays({date(2024, 12, 31)})
+    assert registration_status(notice, everything_off, bj(2024, 12, 31, 17, 59, 59)).state == "open"
+    # No calendar is needed once the days are frozen.
+    assert registration_status(notice, None, bj(2024, 12, 30, 10)).state == "open"
+
+
+def test_a_schedule_without_frozen_days_reads_the_calendar(notice: Schedule):
+    legacy = replace(notice, working_days=None)
+    calendar = WorkingCalendar(regional_holidays=frozenset({date(2024, 12, 30)}))
+    status = registration_status(legacy, calendar, bj(2024, 12, 30, 10))
     assert status.state == "outside_hours"
     assert status.next_open_at == bj(2024, 12, 31, 9, 30)
-    status = registration_status(notice, calendar.with_regional_holidays({date(2024, 12, 31)}), bj(2024, 12, 30, 10))
+    status = registration_status(legacy, calendar.with_regional_holidays({date(2024, 12, 31)}), bj(2024, 12, 30, 10))
     assert status.state == "closed"
+    with pytest.raises(ValueError):
+        registration_status(legacy, None, bj(2024, 12, 30, 10))
+
+
+def test_frozen_days_must_lie_in_the_window(notice: Schedule):
+    with pytest.raises(ValueError):
+        replace(notice, working_days=(date(2025, 1, 2),))
+    with pytest.raises(ValueError):
+        replace(notice, working_days=())
+    assert replace(notice, working_days=[date(2024, 12, 26), date(2024, 12, 25)]).working_days == (
+        date(2024, 12, 25), date(2024, 12, 26)
+    )
+
+
+@pytest.mark.parametrize(
+    ("now", "state"),
+    [
+        (bj(2024, 12, 30, 17, 59, 59), "open"),
+        (bj(2024, 12, 30, 18), "outside_hours"),
+        (bj(2024, 12, 30, 12, 59, 59, 999999), "open"),
+        (bj(2024, 12, 30, 13), "outside_hours"),
+        (bj(2024, 12, 31, 17, 59, 59, 999999), "open"),
+        (bj(2024, 12, 31, 18), "closed"),
+    ],
+)
+def test_a_daily_window_ends_exclusively(notice: Schedule, now: datetime, state: str):
+    assert registration_status(notice, None, now).state == state
+
+
+# --------------------------------------------------------------------------- drift after a calendar change
+
+
+def test_no_drift_while_the_calendar_agrees(notice: Schedule):
+    assert schedule_drift(notice, CAL, ScheduleSettings()) is None
+
+
+def test_a_holiday_added_inside_the_window_proposes_later_dates(notice: Schedule):
+    calendar = WorkingCalendar(regional_holidays=frozenset({date(2024, 12, 30)}))
+    drift = schedule_drift(notice, calendar, ScheduleSettings())
+    assert drift is not None
+    assert drift.published is notice
+    assert drift.changes == [
+        ("registration_closes", date(2024, 12, 31), date(2025, 1, 2)),
+        ("notice_ends", date(2024, 12, 31), date(2025, 1, 2)),
+    ]
+    assert drift.days_dropped == [date(2024, 12, 30)]
+    assert drift.days_added == [date(2025, 1, 2)]
+    # The recomputed registration would end 2025-01-02 18:00, after the 16:00 opening.
+    assert drift.opening_too_early
+    assert drift.proposed.opening_at == notice.opening_at
+
+
+def test_a_holiday_removed_after_publication_proposes_earlier_dates():
+    calendar = WorkingCalendar(regional_holidays=frozenset({date(2024, 12, 27)}))
+    published, _ = compute_schedule(calendar, PUBLISHED, bj(2025, 1, 3, 16), ScheduleSettings())
+    assert published.registration_closes == date(2025, 1, 2)
+    drift = schedule_drift(published, CAL, ScheduleSettings())
+    assert drift.changes[0] == ("registration_closes", date(2025, 1, 2), date(2024, 12, 31))
+    assert drift.days_added == [date(2024, 12, 27)]
+    assert not drift.opening_too_early
+
+
+def test_a_holiday_outside_the_window_is_no_drift(notice: Schedule):
+    calendar = WorkingCalendar(regional_holidays=frozenset({date(2025, 2, 28)}))
+    assert schedule_drift(notice, calendar, ScheduleSettings()) is None
+
+
+def test_swapped_days_with_the_same_close_are_still_a_drift():
+    # A holiday on Friday and a make-up Saturday in the same window: same dates, other days.
+    calendar = WorkingCalendar(regional_holidays=frozenset({date(2024, 12, 27)}))
+    swapped = calendar.with_year(YearSchedule(2024, frozenset(), frozenset({date(2024, 12, 28)})))
+    published, _ = compute_schedule(CAL, PUBLISHED, bj(2025, 1, 2, 16), ScheduleSettings())
+    drift = schedule_drift(published, swapped, ScheduleSettings())
+    assert drift is not None and drift.changes == []
+    assert (drift.days_dropped, drift.days_added) == ([date(2024, 12, 27)], [date(2024, 12, 28)])
 
 
 @given(now=st.datetimes(min_value=datetime(2024, 12, 20), max_value=datetime(2025, 1, 5), timezones=st.just(UTC)))
@@ -240,7 +335,7 @@ def test_contract_deadline_is_in_calendar_days():
 def test_an_opening_on_a_holiday_is_warned_about():
     from datetime import date, datetime
 
-    from procurement.domain.calendar import WorkingCalendar
+    from procurement.domain.calendar import WorkingCalendar, YearSchedule
     from procurement.domain.schedule import BEIJING, ScheduleSettings, compute_schedule
 
     calendar = WorkingCalendar()
