@@ -1,7 +1,7 @@
 """quote_draft: the encrypted review step of a supplier's quote (post/redirect/get)
 
 Revision ID: prgdraft01
-Revises: bd66fa0d3de4
+Revises: regform01
 Create Date: 2026-11-30 10:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import procurement.db_types
 
 # revision identifiers, used by Alembic.
 revision = 'prgdraft01'
-down_revision = 'bd66fa0d3de4'
+down_revision = 'regform01'
 branch_labels = None
 depends_on = None
 

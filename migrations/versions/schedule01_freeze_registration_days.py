@@ -1,7 +1,7 @@
 """freeze a published project's registration days
 
 Revision ID: schedule01
-Revises: bd66fa0d3de4
+Revises: prgdraft01
 Create Date: 2026-11-24 10:00:00
 
 A published schedule keeps the registration days the calendar gave it, so a holiday added later
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'schedule01'
-down_revision = 'bd66fa0d3de4'
+down_revision = 'prgdraft01'
 branch_labels = None
 depends_on = None
 
