@@ -14,7 +14,7 @@ export FLASK_APP := wsgi.py
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk libharfbuzz-subset0 chromium libatomic1 \
 	poppler-utils python3-venv
 
-.PHONY: run test setup system-packages venv db demo unit integration e2e bench-quotes bench-notices bench-ranking clean
+.PHONY: run test setup system-packages venv db demo unit integration e2e bench-quotes bench-pages bench-notices bench-ranking clean
 
 run: setup db demo
 	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
@@ -60,6 +60,9 @@ e2e: setup
 
 bench-quotes: setup
 	$(PY) bench/quotes.py
+
+bench-pages: setup
+	$(PY) bench/pages.py
 
 bench-notices: setup
 	$(PY) bench/render_notices.py
