@@ -104,6 +104,7 @@ def translate(message: str, params: dict | None = None) -> str:
 def init_app(app: Flask) -> None:
     """Register filters and the page context."""
     from procurement.domain.identifiers import mask_id_number
+    from procurement.documents.wrapping import wrap_amount_words, wrap_name
     from procurement.domain.money import amount_in_words_rmb, format_yuan
 
     app.jinja_env.filters.update(
@@ -119,6 +120,8 @@ def init_app(app: Flask) -> None:
         rmb_words=amount_in_words_rmb,
         mask_id=mask_id_number,
         tr=translate,
+        wrap_name=wrap_name,
+        wrap_amount_words=wrap_amount_words,
     )
     app.jinja_env.globals.update(tr=translate)
 

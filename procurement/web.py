@@ -1,14 +1,70 @@
-"""Small helpers the blueprints share: sending stored files and documents."""
+"""Small helpers the blueprints share: sending stored files and documents under honest file names."""
 from __future__ import annotations
 
-from flask import abort, send_file
+import io
+import os
+import re
+from urllib.parse import quote
+
+from flask import Response, abort, send_file
 
 from procurement.documents.storage import absolute_path
 from procurement.models import GeneratedDocument, StoredFile
 
+_ASCII_SAFE = re.compile(r"[A-Za-z0-9._-]+")
 
-def send_document(document: GeneratedDocument | None, download_name: str, *, inline: bool = False):
+
+def ascii_fallback(download_name: str, hint: str) -> str:
+    """An ASCII file name for clients that ignore ``filename*``: the name itself when it is ASCII.
+
+    Otherwise the name's leading ASCII part (usually the project code) and ``hint``, with the
+    name's extension: ``TEST-001-开标记录.pdf`` with hint ``opening-record`` gives
+    ``TEST-001-opening-record.pdf``; ``营业执照.pdf`` with hint ``file-7`` gives ``file-7.pdf``.
+    """
+    stem, ext = os.path.splitext(download_name)
+    ext = ext if _ASCII_SAFE.fullmatch(ext.lstrip(".") or "x") else ""
+    if _ASCII_SAFE.fullmatch(stem or "-"):
+        return stem + ext
+    leading = _ASCII_SAFE.match(stem)
+    lead = leading.group().strip("._-") if leading else ""
+    return f"{lead}-{hint}{ext}" if lead else f"{hint}{ext}"
+
+
+def content_disposition(download_name: str, ascii_name: str, *, inline: bool = False) -> str:
+    """A Content-Disposition value (RFC 6266) with an ASCII ``filename`` and, for other names, ``filename*``.
+
+    ``filename*`` carries the real (Chinese) name in UTF-8 per RFC 5987; ``filename`` is the
+    fallback for old clients and must be plain ASCII (:func:`ascii_fallback`).
+    """
+    fallback = "".join(ch for ch in ascii_name if ch.isascii() and ch.isprintable() and ch not in '"\\;') or "download"
+    value = f'{"inline" if inline else "attachment"}; filename="{fallback}"'
+    if download_name != fallback:
+        value += f"; filename*=UTF-8''{quote(download_name, safe='!#$&+-.^_`|~')}"
+    return value
+
+
+def _named(response: Response, download_name: str, ascii_name: str, *, inline: bool) -> Response:
+    response.headers["Content-Disposition"] = content_disposition(download_name, ascii_name, inline=inline)
+    return response
+
+
+def send_bytes(data: bytes, mimetype: str, download_name: str, *, hint: str, inline: bool = False) -> Response:
+    """Send bytes made for this response (a spreadsheet, say) under a UTF-8 name with an ASCII fallback.
+
+    The fallback is :func:`ascii_fallback` of ``download_name`` with ``hint`` (``quote-sheet``).
+    """
+    ascii_name = ascii_fallback(download_name, hint)
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=not inline, download_name=ascii_name)
+    return _named(response, download_name, ascii_name, inline=inline)
+
+
+def send_document(
+    document: GeneratedDocument | None, download_name: str, *, inline: bool = False, ascii_name: str | None = None
+):
     """Serve a generated PDF byte for byte as stored.
+
+    ``ascii_name`` defaults to the name's leading project code and the document's kind
+    (``TEST-001-opening-record.pdf``).
 
     :raise 404: when there is no document.
     """
@@ -20,13 +76,15 @@ def send_document(document: GeneratedDocument | None, download_name: str, *, inl
         abort(404)
     response = send_file(path, mimetype="application/pdf", as_attachment=not inline, download_name=download_name)
     response.headers["X-Document-SHA256"] = document.sha256
-    return response
+    ascii_name = ascii_name or ascii_fallback(download_name, document.kind.replace("_", "-"))
+    return _named(response, download_name, ascii_name, inline=inline)
 
 
-def send_stored_file(stored: StoredFile, *, inline: bool = True):
+def send_stored_file(stored: StoredFile, *, inline: bool = True, ascii_name: str | None = None):
     """Serve an uploaded file, inline where a browser can show it (PDF, images).
 
     The MIME type is the one detected from the content at upload, never the client's.
+    ``ascii_name`` defaults to the uploaded name when it is ASCII, else ``file-<id>`` with its extension.
     """
     try:
         path = absolute_path(stored.storage_path, kind="upload")
@@ -38,4 +96,5 @@ def send_stored_file(stored: StoredFile, *, inline: bool = True):
         # Chromium refuses to run its PDF viewer under a sandboxing CSP, so PDFs go without one;
         # every other type (images, Office files) is sandboxed.
         response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    return response
+    ascii_name = ascii_name or ascii_fallback(stored.original_name, f"file-{stored.id}")
+    return _named(response, stored.original_name, ascii_name, inline=inline)

@@ -324,7 +324,9 @@ def rfq_view(project_id: int, file_id: int):
     project_file = db.session.get(ProjectFile, file_id)
     if project_file is None or project_file.project_id != project.id:
         abort(404)
-    return send_stored_file(project_file.stored_file, inline=project_file.stored_file.mime_type == "application/pdf")
+    return send_stored_file(
+        project_file.stored_file, inline=project_file.stored_file.mime_type == "application/pdf", ascii_name=rfq.ascii_name(project_file)
+    )
 
 
 @bp.app_context_processor

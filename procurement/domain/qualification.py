@@ -177,12 +177,16 @@ def _check_article22(facts: RegistrationFacts) -> CheckResult:
 def _check_credit(facts: RegistrationFacts) -> CheckResult:
     if not facts.credit_hits:
         return CheckResult("credit", "pass", N_("未被列入任何失信名单。"))
+    # Entries that differ only in what the message does not show (their source, their dates) read
+    # the same: each reading is said once.
     hits = "；".join(
-        f"{LIST_KINDS.get(hit.list_kind, hit.list_kind)}（{_MATCHED_BY[hit.matched_by]}：{hit.entry_name}"
-        + (f"，{hit.entry_uscc}" if hit.entry_uscc else "")
-        + (f"；名单版本：{facts.credit_versions[hit.list_kind].label}" if hit.list_kind in facts.credit_versions else "")
-        + "）"
-        for hit in facts.credit_hits
+        dict.fromkeys(
+            f"{LIST_KINDS.get(hit.list_kind, hit.list_kind)}（{_MATCHED_BY[hit.matched_by]}：{hit.entry_name}"
+            + (f"，{hit.entry_uscc}" if hit.entry_uscc else "")
+            + (f"；名单版本：{facts.credit_versions[hit.list_kind].label}" if hit.list_kind in facts.credit_versions else "")
+            + "）"
+            for hit in facts.credit_hits
+        )
     )
     kinds = tuple(dict.fromkeys(hit.list_kind for hit in facts.credit_hits))
     return CheckResult(

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
 from procurement import clock
 from procurement.auth.permissions import public
@@ -24,6 +24,15 @@ def get_public_project(project_id: int) -> Project:
     if project is None or not project.is_public:
         abort(404)
     return project
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """The site icon at the address browsers ask for (the pages also link the SVG)."""
+    return send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400
+    )
 
 
 @bp.route("/")

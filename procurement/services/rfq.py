@@ -1,6 +1,9 @@
 """RFQ documents (询比价文件): published by buyer staff, downloaded by accepted registrants only."""
 from __future__ import annotations
 
+import os
+import re
+
 import sqlalchemy as sa
 
 from procurement import audit, clock
@@ -16,7 +19,19 @@ def add_file(project: Project, upload, title: str, actor) -> ProjectFile:
     """Check the upload by content (PDF, DOCX, XLSX) and publish it with the project."""
     if project.status not in (STATUS_DRAFT, "published"):
         raise ServiceError(N_("报价截止后不能再增加询比价文件。"), "rfq_closed")
-    checked = uploads.check_upload(upload, uploads.RFQ_TYPES, field="file", max_bytes=MAX_RFQ_BYTES)
+    try:
+        checked = uploads.check_upload(upload, uploads.RFQ_TYPES, field="file", max_bytes=MAX_RFQ_BYTES)
+    except ServiceError as error:
+        if error.code != "file_type":
+            raise
+        # The generic wording asks for a stamped scan; buyer staff publish documents of their own.
+        raise ServiceError(
+            N_("文件“%(name)s”的内容不是允许的格式（%(allowed)s）。请将询比价文件另存为 PDF、Word 或 Excel 文档后再上传，只修改扩展名无效。"),
+            "file_type",
+            field="file",
+            name=error.params.get("name", ""),
+            allowed=error.params.get("allowed", ""),
+        ) from None
     stored = uploads.save(checked, actor)
     project_file = ProjectFile(project=project, stored_file=stored, title=title.strip(), created_at=clock.now())
     db.session.add(project_file)
@@ -48,6 +63,18 @@ def may_download(project: Project, company_id: int) -> bool:
         )
         is not None
     )
+
+
+def ascii_name(project_file: ProjectFile) -> str:
+    """The ASCII fallback file name of an RFQ document: ``rfq-<project code>-<n>.<ext>``.
+
+    ``n`` counts the project's files from 1 in upload order (withdrawn ones keep their number).
+    """
+    project = project_file.project
+    number = sorted(f.id for f in project.files).index(project_file.id) + 1
+    code = re.sub(r"[^A-Za-z0-9._-]+", "-", project.code).strip("-._")
+    extension = os.path.splitext(project_file.stored_file.original_name)[1]
+    return "-".join(part for part in ("rfq", code, str(number)) if part) + extension
 
 
 def record_download(project_file: ProjectFile, user) -> None:

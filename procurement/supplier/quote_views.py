@@ -13,9 +13,7 @@ stored in plaintext. See ``services.quotes``.
 """
 from __future__ import annotations
 
-import io
-
-from flask import abort, flash, make_response, redirect, render_template, request, send_file, session, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_out
 
@@ -29,7 +27,7 @@ from procurement.supplier.loaders import current_company, get_public_project, ow
 from procurement.supplier.quote_forms import QuoteConfirmForm, QuoteUploadForm, WithdrawForm, quote_form
 from procurement.supplier.views import bp
 from procurement.templating import translate
-from procurement.web import send_document
+from procurement.web import ascii_fallback, send_bytes, send_document
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -251,7 +249,7 @@ def quote_sheet_xlsx(project_id: int):
     if refused is not None and refused.code == "not_accepted":
         return _refuse(project, refused, "warning")
     data = quotes.sheet_xlsx(project, quotes.supplier_name(registration))
-    return send_file(io.BytesIO(data), mimetype=XLSX_MIME, as_attachment=True, download_name=f"{project.code}-报价单.xlsx")
+    return send_bytes(data, XLSX_MIME, f"{project.code}-报价单.xlsx", hint="quote-sheet")
 
 
 @bp.route("/projects/<int:project_id>/quote/upload", methods=["POST"])
@@ -291,7 +289,7 @@ def quote_copy_xlsx(project_id: int):
     if draft is None:
         return _no_draft(project)
     data = quotes.sheet_xlsx(project, quotes.supplier_name(registration), draft.prices)
-    response = send_file(io.BytesIO(data), mimetype=XLSX_MIME, as_attachment=True, download_name=f"{project.code}-报价单副本.xlsx")
+    response = send_bytes(data, XLSX_MIME, f"{project.code}-报价单副本.xlsx", hint="quote-sheet-copy")
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -351,7 +349,8 @@ def quote_receipt_pdf(project_id: int, version: int):
     """The receipt as a PDF with a verification code (stored; it holds no amount)."""
     project, registration, quote = _own_version(project_id, version)
     document = quotes.receipt_document(quote)
-    return send_document(document, f"{project.code}-报价回执-第{quote.version}版.pdf")
+    name = f"{project.code}-报价回执-第{quote.version}版.pdf"
+    return send_document(document, name, ascii_name=ascii_fallback(name, f"receipt-v{quote.version}"))
 
 
 def _opening_visible(project_id: int) -> Project:

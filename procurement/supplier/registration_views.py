@@ -171,11 +171,7 @@ def registration(project_id: int):
         return _render(project, company, registration, form, saved=submission.saved, status=400)
     if registration.status == REG_ACCEPTED:
         flash(_("报名成功：各项自动审核均已通过。"), "success")
-    else:
-        flash(
-            _("报名资料已保存，但自动审核未通过。请按下方各项提示修改后重新提交；报名截止前可以修改。已上传的文件均已保存，无需重新上传。"),
-            "danger",
-        )
+    # A refusal is not flashed: the registration section says it, with each check, right below.
     return redirect(url_for("supplier.project", project_id=project.id, _anchor="registration"))
 
 

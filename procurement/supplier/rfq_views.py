@@ -27,7 +27,7 @@ def rfq_download(project_id: int, file_id: int):
     if not rfq.may_download(project, current_company().id):
         abort(404)
     rfq.record_download(project_file, current_user)
-    return send_stored_file(project_file.stored_file, inline=False)
+    return send_stored_file(project_file.stored_file, inline=False, ascii_name=rfq.ascii_name(project_file))
 
 
 @bp.app_context_processor

@@ -16,15 +16,17 @@
       }, 0);
     });
   });
-  // Countdowns: <span class="countdown" data-deadline="ISO" data-now="ISO">.
+  // Countdowns: <span class="countdown" data-deadline="ISO" data-now="ISO" data-lead="，剩余 " data-done="，已截止">,
+  // placed after the server's deadline sentence, which stands complete without JavaScript.
   document.querySelectorAll(".countdown[data-deadline]").forEach(function (el) {
     var deadline = Date.parse(el.getAttribute("data-deadline"));
     var offset = Date.parse(el.getAttribute("data-now")) - Date.now();
+    var lead = el.getAttribute("data-lead") || "";
     function tick() {
       var left = Math.floor((deadline - (Date.now() + offset)) / 1000);
       if (left <= 0) { el.textContent = el.getAttribute("data-done") || "已截止"; return; }
       var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
-      el.textContent = (d ? d + " 天 " : "") + h + " 小时 " + m + " 分 " + s + " 秒";
+      el.textContent = lead + (d ? d + " 天 " : "") + h + " 小时 " + m + " 分 " + s + " 秒";
       window.setTimeout(tick, 1000);
     }
     tick();
