@@ -131,8 +131,9 @@ def test_the_supplier_and_the_buyer_see_each_refusal_once(app, listed_twice):
     response = post_form(client, url, _registration_form(), content_type="multipart/form-data")
     assert response.status_code == 302
     page = _visible(client.get(response.headers["Location"]).get_data(as_text=True))
-    hit = f"失信被执行人（统一社会信用代码一致：{user.company.name}，{user.company.uscc}）"
-    assert f"已被列入以下名单，不得参加本次采购：{hit}。" in page
+    # The hit names the list version it matched (point 10): one version, so one text.
+    hit = f"失信被执行人（统一社会信用代码一致：{user.company.name}，{user.company.uscc}；名单版本："
+    assert f"已被列入以下名单，不得参加本次采购：{hit}" in page
     assert page.count(hit) == 1
     # The outcome is said once: the section's alert, not a flash repeating it above.
     assert page.count("自动审核未通过") == 1
