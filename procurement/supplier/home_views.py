@@ -39,7 +39,7 @@ def home():
         "supplier/home.html",
         company=company,
         registrations=registrations,
-        outcomes=outcomes_for(registrations, now),
+        outcomes=outcomes_for(registrations, now, calendar),
         open_projects=open_projects,
         phase=lambda p: project_service.phase(p, now),
     )

@@ -19,6 +19,7 @@ from procurement import clock
 from procurement.domain.money import format_yuan
 from procurement.extensions import db
 from procurement.models import (
+    AbnormalLowReview,
     REG_ACCEPTED,
     REG_DRAFT,
     STATUS_AWARDED,
@@ -61,6 +62,8 @@ class Outcome:
     notice_url: str | None = None
     notice_label: str | None = None
     notice_code: str | None = None
+    # When the panel waits for this supplier's written explanation of an abnormally low price.
+    explanation_due: datetime | None = None
 
     @property
     def final(self) -> bool:
@@ -82,13 +85,14 @@ class _Loaded:
     notices: dict[int, GeneratedDocument]
     terminations: dict[int, GeneratedDocument]
     announced: set[int]
+    explanation_due: dict[int, datetime]
 
 
 def _load(registrations: list[Registration]) -> _Loaded:
     registration_ids = [r.id for r in registrations]
     project_ids = list({r.project_id for r in registrations})
     if not registration_ids:
-        return _Loaded(set(), set(), {}, {}, {}, {}, {}, set())
+        return _Loaded(set(), set(), {}, {}, {}, {}, {}, set(), {})
     current_quotes = set(
         db.session.scalars(
             sa.select(SealedQuote.registration_id).where(
@@ -137,7 +141,17 @@ def _load(registrations: list[Registration]) -> _Loaded:
             terminations[document.project_id] = document
         else:
             notices[document.registration_id] = document
-    return _Loaded(current_quotes, opened, results, awards, ranked_counts, notices, terminations, announced)
+    explanation_due = dict(
+        db.session.execute(
+            sa.select(AbnormalLowReview.registration_id, AbnormalLowReview.due_at).where(
+                AbnormalLowReview.registration_id.in_(registration_ids),
+                AbnormalLowReview.requested_at.is_not(None),
+                AbnormalLowReview.explained_at.is_(None),
+                AbnormalLowReview.decision.is_(None),
+            )
+        ).all()
+    )
+    return _Loaded(current_quotes, opened, results, awards, ranked_counts, notices, terminations, announced, explanation_due)
 
 
 def ended_outcome(project: Project, document: GeneratedDocument | None) -> Outcome | None:
@@ -244,14 +258,23 @@ def _outcome(registration: Registration, loaded: _Loaded, now: datetime, window)
     if registration.id not in loaded.opened:
         return _no_quote()
     # Opened or evaluated (a failed evaluation too, until every member signs the report).
-    return Outcome("evaluating", _("评审中"), "info", _("报价已开启，询比价小组正在评审；成交结果尚未公布。"))
+    return Outcome(
+        "evaluating",
+        _("评审中"),
+        "info",
+        _("报价已开启，询比价小组正在评审；成交结果尚未公布。"),
+        explanation_due=loaded.explanation_due.get(registration.id),
+    )
 
 
-def outcomes_for(registrations: list[Registration], now: datetime | None = None) -> dict[int, Outcome]:
-    """Registration id → the supplier's outcome, for many registrations in a fixed number of queries."""
+def outcomes_for(registrations: list[Registration], now: datetime | None = None, calendar=None) -> dict[int, Outcome]:
+    """Registration id → the supplier's outcome, for many registrations in a fixed number of queries.
+
+    ``calendar`` is the working calendar if the caller has loaded it already.
+    """
     now = now or clock.now()
     loaded = _load(registrations)
-    calendar = []
+    calendar = [calendar] if calendar is not None else []
 
     def window(project: Project):
         """The registration state (loads the calendar once, only when a row needs it)."""
