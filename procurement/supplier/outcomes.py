@@ -164,12 +164,11 @@ def ended_outcome(project: Project, document: GeneratedDocument | None) -> Outco
             "notice_label": _("下载终止公告（PDF）"),
             "notice_code": document.verification_code,
         }
+    reason = project.status_reason or ""
     if project.status == STATUS_FAILED:
-        return Outcome("failed", _("流标"), "danger", _("本项目已于 %(when)s 流标。", when=when), (project.status_reason or "",), **link)
+        return Outcome("failed", _("流标"), "danger", _("本项目已于 %(when)s 流标。原因：%(reason)s", when=when, reason=reason), **link)
     if project.status == STATUS_CANCELLED:
-        return Outcome(
-            "cancelled", _("终止"), "danger", _("本项目已于 %(when)s 终止。", when=when), (project.status_reason or "",), **link
-        )
+        return Outcome("cancelled", _("终止"), "danger", _("本项目已于 %(when)s 终止。原因：%(reason)s", when=when, reason=reason), **link)
     return None
 
 
