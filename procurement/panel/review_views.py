@@ -341,7 +341,7 @@ def rank(project_id: int):
     except DomainError as error:
         return _render_project(project, member, error=_error_text(error), status=400)
     if evaluation.failed:
-        flash(_("有效报价不足，本项目流标，已生成终止公告。请全体成员确认评审报告。"), "warning")
+        flash(_("有效报价不足，本项目将流标。请全体成员确认评审报告；全部确认后发布终止公告。"), "warning")
     else:
         flash(_("已汇总评审结果并排序。请全体成员确认评审报告。"), "success")
     return redirect(url_for("panel.report", project_id=project.id))

@@ -9,7 +9,7 @@ the chair reopens); the majority decides and dissent is kept; the chair asks sup
 with abnormally low prices for an explanation and records the panel's decision; the chair
 ranks; every member confirms the report with its password (a written dissent optional);
 the report PDF is issued once all have confirmed. Too few valid quotes fail the project
-(流标) with a termination notice.
+(流标) with a termination notice, issued when the report is complete.
 
 The rules themselves are in ``procurement.domain`` (evaluation, ranking, compliance,
 credit); this module loads, calls them, audits and commits.
@@ -68,7 +68,7 @@ from procurement.models import (
 from procurement.services import ServiceError, accounts
 from procurement.services import registrations as registration_service
 from procurement.services import documents as document_service
-from procurement.services import uploads
+from procurement.services import termination, uploads
 from procurement.templating import translate
 
 QUOTE_COMPLIANCE = compliance.CRITERION
@@ -76,7 +76,7 @@ CRITERION_LABELS: dict[str, str] = {c.key: c.label for c in CRITERIA} | {QUOTE_C
 DECISION_ACCEPT = "accept"
 DECISION_REJECT = "reject"
 REPORT_KIND = "evaluation_report"
-TERMINATION_KIND = "termination_notice"
+TERMINATION_KIND = termination.KIND
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -775,8 +775,9 @@ def decide_abnormal_low(review: AbnormalLowReview, chair: PanelMember, decision:
 def rank(chair: PanelMember, actor: User) -> Evaluation:
     """Aggregate the votes, apply the abnormal-low decisions, rank, and store the results.
 
-    Fewer valid quotes than the project's minimum fail the project (流标) with a
-    termination notice.
+    Fewer valid quotes than the project's minimum mark the evaluation as failed, with the
+    reason; the project itself fails (流标) and its termination notice is issued only once
+    every member has signed the report (:func:`confirm_report`).
     """
     project = _lock(chair.project)
     evaluation = evaluation_of(project)
@@ -859,26 +860,10 @@ def rank(chair: PanelMember, actor: User) -> Evaluation:
         actor=actor,
     )
     if result.failed:
-        reason = translate(result.failure_reason, result.failure_params)
+        # The project fails (流标) only when the report is complete: the members sign first
+        # (a dissent on record), then the termination notice is issued (see confirm_report).
         evaluation.failed = True
-        evaluation.failure_reason = reason
-        project.status = STATUS_FAILED
-        project.status_reason = reason
-        project.status_changed_at = now
-        project.status_changed_by_id = actor.id
-        audit.record("project.fail", project, details={"reason": reason}, actor=actor)
-        db.session.flush()
-        document_service.issue(
-            TERMINATION_KIND,
-            "documents/termination_notice.html",
-            title=f"{project.title}终止公告",
-            subject=reason,
-            project=project,
-            actor=actor,
-            reason=reason,
-            kind_label="流标",
-            decided_at=now,
-        )
+        evaluation.failure_reason = translate(result.failure_reason, result.failure_params)
     db.session.commit()
     return evaluation
 
@@ -915,8 +900,9 @@ def results_of(project: Project) -> list[EvaluationResult]:
 def confirm_report(member: PanelMember, password: str, dissent: str | None, actor: User) -> None:
     """The member confirms (signs) the report by re-entering its password, with an optional dissent.
 
-    When the last active member confirms, the report PDF is issued and, unless the
-    project failed, the project becomes ``evaluated``.
+    When the last active member confirms, the report PDF is issued and the project becomes
+    ``evaluated``, or, when the ranking found too few valid quotes, ``failed`` (流标) with its
+    termination notice.
     """
     project = member.project
     evaluation = evaluation_of(project)
@@ -949,14 +935,27 @@ def confirm_report(member: PanelMember, password: str, dissent: str | None, acto
         )
         evaluation.report_document_id = document.id
         evaluation.completed_at = now
-        if project.status == STATUS_OPENED:
-            project.status = STATUS_EVALUATED
-            project.status_changed_at = now
-            project.status_changed_by_id = actor.id
         audit.record(
             "evaluation.complete", evaluation, details={"report_sha256": document.sha256, "failed": evaluation.failed}, actor=actor
         )
+        if project.status == STATUS_OPENED and evaluation.failed:
+            _fail(project, evaluation.failure_reason, now, actor)
+        elif project.status == STATUS_OPENED:
+            project.status = STATUS_EVALUATED
+            project.status_changed_at = now
+            project.status_changed_by_id = actor.id
     db.session.commit()
+
+
+def _fail(project: Project, reason: str, now: datetime, actor: User) -> None:
+    """The project fails (流标) with ``reason`` and its termination notice is issued (no commit)."""
+    project.status = STATUS_FAILED
+    project.status_reason = reason
+    project.status_changed_at = now
+    project.status_changed_by_id = actor.id
+    audit.record("project.fail", project, details={"reason": reason}, actor=actor)
+    db.session.flush()
+    termination.issue_notice(project, reason, now, actor=actor)
 
 
 def report_document(project: Project) -> GeneratedDocument | None:
@@ -965,8 +964,8 @@ def report_document(project: Project) -> GeneratedDocument | None:
 
 
 def termination_document(project: Project) -> GeneratedDocument | None:
-    """The termination notice of a failed project."""
-    return document_service.current(TERMINATION_KIND, project)
+    """The termination notice of a failed (or cancelled) project, once issued."""
+    return termination.current_notice(project)
 
 
 @dataclass

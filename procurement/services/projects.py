@@ -32,7 +32,7 @@ from procurement.models import (
     BoqItem,
     Project,
 )
-from procurement.services import ServiceError, announcements
+from procurement.services import ServiceError, announcements, termination
 from procurement.services.calendar import load_calendar
 
 # Project fields a buyer edits in the form, in the order the notice prints them.
@@ -382,7 +382,7 @@ def _plain(value):
 
 
 def cancel(project: Project, reason: str, actor) -> None:
-    """Terminate (终止) a published project with a reason.
+    """Terminate (终止) a published project with a reason, and issue its termination notice.
 
     An awarded project may be terminated only when every candidate has since declined or been
     found ineligible (no winner stands and none can be confirmed).
@@ -402,6 +402,9 @@ def cancel(project: Project, reason: str, actor) -> None:
     project.status_changed_at = now
     project.status_changed_by_id = actor.id
     audit.record("project.cancel", project, details={"reason": reason.strip()}, actor=actor)
+    db.session.flush()
+    # The termination notice (终止公告) is a public announcement, issued with the decision.
+    termination.issue_notice(project, project.status_reason, now, actor=actor)
     db.session.commit()
 
 

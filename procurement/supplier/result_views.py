@@ -46,14 +46,15 @@ def result_helpers():
     """Helpers for the supplier's result section."""
 
     def supplier_result(project: Project, registration: Registration | None) -> dict | None:
-        """The participant's result, notice and challenges; ``None`` for a non-participant."""
+        """The published winners and the participant's challenges; ``None`` for a non-participant.
+
+        The participant's own outcome and notice are the page's outcome section (``supplier.outcomes``).
+        """
         if registration is None or not challenge_service.is_participant(project, registration):
             return None
         public = award_service.result_is_public(project)
         return {
             "public": public,
-            "own": award_service.participant_status(project, registration) if public else None,
-            "notice": award_service.own_notice(project, registration) if public else None,
             "winners": award_service.winner_infos(project, only_published=True) if public else [],
             "window": challenge_service.window(project),
             "challenges": challenge_service.of_registration(registration),

@@ -167,22 +167,35 @@ def test_fewer_valid_quotes_than_the_minimum_fail_the_project_with_a_termination
     response = post_form(clients[0], f"/panel/projects/{project.id}/rank", page=f"/panel/projects/{project.id}")
     assert response.status_code == 302
     db.session.expire_all()
-    assert project.status == "failed"
-    assert project.status_reason == "有效报价不足3家（实际2家），本项目流标。"
+    evaluation = db.session.scalar(sa.select(Evaluation).where(Evaluation.project_id == project.id))
+    assert evaluation.failed and evaluation.failure_reason == "有效报价不足3家（实际2家），本项目流标。"
     assert db.session.scalar(sa.select(sa.func.count(EvaluationResult.id)).where(EvaluationResult.candidate_place.is_not(None))) == 0
+    # Ranked, not yet signed: the project has not failed yet and no termination notice exists.
+    assert project.status == "opened"
+    assert db.session.scalar(sa.select(GeneratedDocument).where(GeneratedDocument.kind == "termination_notice")) is None
+    assert "project.fail" not in actions(project.id)
+    buyer = signed_in(app, built.buyer)
+    assert buyer.get(f"/buyer/projects/{project.id}/termination-notice.pdf").status_code == 404
+    assert "待成员确认评审报告" in text(buyer.get(f"/buyer/projects/{project.id}"))
+    assert "全体成员确认评审报告后发布终止公告" in text(clients[1].get(f"/panel/projects/{project.id}/report"))
+    # Every member signs, one with a dissent; the last signature fails the project and issues the notice.
+    dissent = {"password": "password123", "dissent": "供应商3的经营场所证明应予认可。"}
+    for index, client in enumerate(clients):
+        data = dissent if index == 1 else {"password": "password123"}
+        assert post_form(client, f"/panel/projects/{project.id}/report", data).status_code == 302
+        db.session.expire_all()
+        assert project.status == ("failed" if index == len(clients) - 1 else "opened")
+    assert project.status_reason == "有效报价不足3家（实际2家），本项目流标。"
     notice = db.session.scalar(sa.select(GeneratedDocument).where(GeneratedDocument.kind == "termination_notice"))
     assert "有效报价不足3家（实际2家），本项目流标。" in pdf_text(notice)
-    assert "project.fail" in actions(project.id)
-    buyer = signed_in(app, built.buyer)
+    report = db.session.scalar(sa.select(GeneratedDocument).where(GeneratedDocument.kind == "evaluation_report"))
+    assert "有效报价不足3家" in pdf_text(report) and "供应商3的经营场所证明应予认可。" in pdf_text(report)
+    trail = actions(project.id)
+    last_signature = max(i for i, action in enumerate(trail) if action == "evaluation.report_confirm")
+    assert last_signature < trail.index("evaluation.complete") < trail.index("project.fail")
     assert "流标" in text(buyer.get(f"/buyer/projects/{project.id}"))
     with buyer.get(f"/buyer/projects/{project.id}/termination-notice.pdf") as pdf:
         assert pdf.status_code == 200
-    # The report is still confirmed by everyone; the project stays failed.
-    for client in clients:
-        assert post_form(client, f"/panel/projects/{project.id}/report", {"password": "password123"}).status_code == 302
-    db.session.expire_all()
-    assert project.status == "failed"
-    assert "有效报价不足3家" in pdf_text(db.session.scalar(sa.select(GeneratedDocument).where(GeneratedDocument.kind == "evaluation_report")))
 
 
 LOW = (
