@@ -18,7 +18,7 @@ audit_cli = AppGroup("audit", help="The audit trail.")
 def create_buyer(email: str, name: str, password: str) -> None:
     """Create a buyer staff account (the first one bootstraps the service)."""
     from procurement.services import ServiceError, accounts
-    from procurement.templating import translate
+    from procurement.formatting import translate
 
     try:
         user = accounts.create_buyer(email, password, name)
@@ -85,7 +85,7 @@ def blacklist_import(list_kind: str, file: str) -> None:
     from procurement.domain.credit import LIST_KINDS, BlacklistImportError, list_kind_from_text
     from procurement.services import ServiceError
     from procurement.services import credit as credit_service
-    from procurement.templating import translate
+    from procurement.formatting import translate
 
     kind = list_kind_from_text(list_kind)
     if kind is None:

@@ -7,7 +7,7 @@ from wtforms import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from procurement.domain import DomainError
-from procurement.templating import translate
+from procurement.formatting import translate
 
 
 class BaseForm(FlaskForm):

@@ -6,10 +6,12 @@ import os
 import re
 from urllib.parse import quote
 
-from flask import Response, abort, send_file
+from flask import Response, abort, flash, send_file
 
 from procurement.documents.storage import absolute_path
+from procurement.domain import DomainError
 from procurement.models import GeneratedDocument, StoredFile
+from procurement.formatting import translate
 
 _ASCII_SAFE = re.compile(r"[A-Za-z0-9._-]+")
 
@@ -98,3 +100,34 @@ def send_stored_file(stored: StoredFile, *, inline: bool = True, ascii_name: str
         response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     ascii_name = ascii_name or ascii_fallback(stored.original_name, f"file-{stored.id}")
     return _named(response, stored.original_name, ascii_name, inline=inline)
+
+
+class Outcome:
+    """What :func:`attempt` returns: truthy when the command succeeded, with its ``value``."""
+
+    __slots__ = ("ok", "value", "error")
+
+    def __init__(self, ok: bool, value=None, error=None) -> None:
+        self.ok, self.value, self.error = ok, value, error
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def attempt(form, command, *args, field: str | None = None, **kwargs) -> Outcome:
+    """Run one service command for a view; a refusal goes beside its form field.
+
+    The one place where a view turns a domain error into the message next to the field: the
+    caller re-renders its page with status 400 when the outcome is falsy, and redirects when
+    it is truthy. With ``form=None`` the refusal is flashed instead (for button-only forms
+    whose page redirects back).
+    """
+    try:
+        value = command(*args, **kwargs)
+    except DomainError as error:
+        if form is None:
+            flash(translate(error.message, error.params), "danger")
+        else:
+            form.add_domain_error(error, field)
+        return Outcome(False, error=error)
+    return Outcome(True, value)

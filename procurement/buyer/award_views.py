@@ -16,7 +16,7 @@ from procurement.forms_common import BaseForm, choices, length, required
 from procurement.models import Challenge, ChallengeAttachment, GeneratedDocument
 from procurement.services import award as award_service
 from procurement.services import challenges as challenge_service
-from procurement.templating import translate
+from procurement.formatting import translate
 from procurement.web import send_document, send_stored_file
 
 

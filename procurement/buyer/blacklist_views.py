@@ -16,7 +16,7 @@ from procurement.forms_common import BaseForm
 from procurement.models import BlacklistImport
 from procurement.services import ServiceError
 from procurement.services import credit as credit_service
-from procurement.templating import translate
+from procurement.formatting import translate
 
 
 class BlacklistImportForm(BaseForm):

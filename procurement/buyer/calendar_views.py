@@ -17,7 +17,7 @@ from procurement.models import CalendarYear, Holiday
 from procurement.services import ServiceError
 from procurement.services import calendar as calendar_service
 from procurement.services import projects as project_service
-from procurement.templating import cn_date, translate
+from procurement.formatting import cn_date, translate
 from procurement import clock
 from procurement.domain.schedule import beijing
 

@@ -12,7 +12,7 @@ from procurement.buyer.views import bp
 from procurement.services import ServiceError
 from procurement.services import opening as opening_service
 from procurement.services import quotes
-from procurement.templating import translate
+from procurement.formatting import translate
 from procurement.web import send_document
 
 

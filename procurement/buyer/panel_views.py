@@ -19,7 +19,7 @@ from procurement.forms_common import BaseForm, choices, required
 from procurement.models import PanelMember, Project, User
 from procurement.services import evaluation as service
 from procurement.services import projects as project_service
-from procurement.templating import translate
+from procurement.formatting import translate
 from procurement.web import send_document
 
 

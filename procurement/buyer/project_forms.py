@@ -24,7 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from procurement.domain.money import AmountError, parse_amount, parse_quantity
 from procurement.domain.qualification import CRITERIA
 from procurement.forms_common import BaseForm, choices, length, required
-from procurement.templating import translate
+from procurement.formatting import translate
 
 HOURS_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–—至~]\s*(\d{1,2}):(\d{2})\s*$")
 

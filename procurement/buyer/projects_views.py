@@ -55,9 +55,9 @@ from procurement.domain.boq import BoqImportError  # noqa: E402
 from procurement.domain.schedule import BEIJING  # noqa: E402
 from procurement.models import STATUS_DRAFT, ProjectFile  # noqa: E402
 from procurement.services import ServiceError, rfq  # noqa: E402
-from procurement.templating import cn_date  # noqa: E402
-from procurement.templating import quantity as quantity_text  # noqa: E402
-from procurement.templating import translate  # noqa: E402
+from procurement.formatting import cn_date  # noqa: E402
+from procurement.formatting import quantity as quantity_text  # noqa: E402
+from procurement.formatting import translate  # noqa: E402
 
 
 def _fill_form_from(project: Project, form: ProjectForm) -> None:

@@ -28,7 +28,7 @@ from procurement.panel.forms import (
 from procurement.panel.views import bp
 from procurement.services import evaluation as service
 from procurement.services import projects as project_service
-from procurement.templating import translate
+from procurement.formatting import translate
 from procurement.web import send_document, send_stored_file
 
 

@@ -98,7 +98,7 @@ def supplier_address(registration: Registration) -> str:
 
 def describe_failure(item) -> str:
     """One stored failure reason as text, whatever shape the evaluation stored it in."""
-    from procurement.templating import translate
+    from procurement.formatting import translate
 
     if isinstance(item, str):
         return item

@@ -69,7 +69,7 @@ from procurement.services import ServiceError, accounts
 from procurement.services import registrations as registration_service
 from procurement.services import documents as document_service
 from procurement.services import termination, uploads
-from procurement.templating import translate
+from procurement.formatting import translate
 
 QUOTE_COMPLIANCE = compliance.CRITERION
 CRITERION_LABELS: dict[str, str] = {c.key: c.label for c in CRITERIA} | {QUOTE_COMPLIANCE: compliance.LABEL}

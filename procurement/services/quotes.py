@@ -392,7 +392,7 @@ def price_sheet_from_xlsx(project: Project, data: bytes) -> PricedSheet:
 
 def deadline_text(project: Project) -> str:
     """The deadline as the notice writes it: 2025年1月2日16点00分 (Beijing time)."""
-    from procurement.templating import cn_clock
+    from procurement.formatting import cn_clock
 
     return cn_clock(project.opening_at)
 

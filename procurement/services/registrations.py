@@ -50,7 +50,7 @@ from procurement.services import ServiceError, credit
 from procurement.services import projects as project_service
 from procurement.services.uploads import SCAN_TYPES, check_upload, save
 from procurement.services.companies import PROFILE_FIELDS
-from procurement.templating import cn_datetime, cn_time, hours_cutoff, hours_text
+from procurement.formatting import cn_datetime, cn_time, hours_cutoff, hours_text
 
 AGENT_DOCUMENTS = ("authorisation", "agent_id")
 #: Refusals of :func:`ensure_can_register` that still allow preparing a draft: the window is open

@@ -40,7 +40,7 @@ from procurement.services import award as award_service
 from procurement.services import termination
 from procurement.services.calendar import load_calendar
 from procurement.supplier.result_views import NOTICE_NAMES
-from procurement.templating import cn_clock, cn_datetime
+from procurement.formatting import cn_clock, cn_datetime
 
 
 
@@ -179,7 +179,7 @@ def _registration_outcome(project: Project, registration: Registration, window) 
     if registration.status == REG_DRAFT:
         detail = _("报名资料尚未提交，请在报名截止前提交。") if open_now else _("报名期内未提交报名。")
         return Outcome("not_submitted", _("报名未提交"), "secondary", detail)
-    detail = _("自动审核未通过，报名截止前可修改后重新提交。") if open_now else _("自动审核未通过，不能参加报价。")
+    detail = _("请按报名审核结果修改，报名截止前可修改后重新提交。") if open_now else _("报名期内未能更正，不能参加报价。")
     return Outcome("rejected", _("报名未通过"), "danger" if open_now else "secondary", detail)
 
 

@@ -15,7 +15,7 @@ from wtforms.validators import ValidationError
 from procurement.forms_common import BaseForm
 from procurement.models import Project
 from procurement.services import quotes
-from procurement.templating import translate
+from procurement.formatting import translate
 
 
 def _version(text: str | None) -> int:

@@ -26,7 +26,7 @@ from procurement.services import quote_drafts, quotes
 from procurement.supplier.loaders import current_company, get_public_project, own_registration
 from procurement.supplier.quote_forms import QuoteConfirmForm, QuoteUploadForm, WithdrawForm, quote_form
 from procurement.supplier.views import bp
-from procurement.templating import translate
+from procurement.formatting import translate
 from procurement.web import ascii_fallback, send_bytes, send_document
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

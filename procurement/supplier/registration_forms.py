@@ -10,7 +10,7 @@ from procurement.domain.identifiers import InvalidIdentifier, validate_resident_
 from procurement.domain.qualification import ARTICLE22_DECLARATIONS, DOCUMENT_KINDS
 from procurement.forms_common import BaseForm, choices, length, required
 from procurement.services.registrations import AGENT_DOCUMENTS, Answers
-from procurement.templating import translate
+from procurement.formatting import translate
 
 AS_LEGAL_REP = "legal_rep"
 AS_AGENT = "agent"

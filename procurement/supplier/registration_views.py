@@ -18,7 +18,7 @@ from procurement.services import registrations as registration_service
 from procurement.supplier.loaders import current_company, get_public_project, own_registration
 from procurement.supplier.registration_forms import RegistrationForm, prefill
 from procurement.supplier.views import bp
-from procurement.templating import translate
+from procurement.formatting import translate
 from procurement.web import send_stored_file
 
 CRITERION_LABELS = {criterion.key: criterion.label for criterion in CRITERIA}

@@ -18,7 +18,7 @@ from procurement.services import award as award_service
 from procurement.services import challenges as challenge_service
 from procurement.supplier.loaders import current_company, get_public_project, own_registration
 from procurement.supplier.views import bp
-from procurement.templating import cn_date
+from procurement.formatting import cn_date
 from procurement.web import send_document, send_stored_file
 
 NOTICE_NAMES = {award_service.KIND_AWARD_NOTICE: "成交通知书", award_service.KIND_RESULT_NOTICE: "成交结果通知书"}

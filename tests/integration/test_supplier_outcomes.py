@@ -119,7 +119,7 @@ def test_my_registrations_show_each_outcome_and_notice_in_a_fixed_number_of_stat
     found = rows(home(client)[0])
     assert found["P-QUOTED"]["badge"] == "待开启"
     assert found["P-ACCEPTED"]["badge"] == "未报价"
-    assert found["P-REFUSED"]["detail"] == "自动审核未通过，不能参加报价。"
+    assert found["P-REFUSED"]["detail"] == "报名期内未能更正，不能参加报价。"
 
     # The others of the awarded project: 未成交 and why, with their result notices.
     clock.set(RESULT_DAY)
