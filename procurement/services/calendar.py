@@ -1,35 +1,17 @@
 """The working-day calendar as configured in the database, and its maintenance."""
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 
 import sqlalchemy as sa
 
 from procurement import audit, clock
 from procurement.domain import N_
-from procurement.domain.calendar import WorkingCalendar, YearSchedule, parse_regional_holidays_csv, parse_year_schedule_csv
+from procurement.domain.calendar import YearSchedule, parse_regional_holidays_csv, parse_year_schedule_csv
 from procurement.extensions import db
 from procurement.models import CalendarYear, Holiday
 from procurement.services import ServiceError
-
-
-def load_calendar() -> WorkingCalendar:
-    """Entered national years and regional holidays on top of the library's calendar."""
-    entered_years = set(db.session.scalars(sa.select(CalendarYear.year)))
-    holidays: dict[int, set[date]] = defaultdict(set)
-    workdays: dict[int, set[date]] = defaultdict(set)
-    regional: set[date] = set()
-    for row in db.session.scalars(sa.select(Holiday)):
-        if row.kind == "regional_holiday":
-            regional.add(row.day)
-        elif row.day.year in entered_years:
-            (holidays if row.kind == "national_holiday" else workdays)[row.day.year].add(row.day)
-    entered = {
-        year: YearSchedule(year=year, holidays=frozenset(holidays[year]), workdays=frozenset(workdays[year]))
-        for year in entered_years
-    }
-    return WorkingCalendar(entered=entered, regional_holidays=frozenset(regional))
+from procurement.queries.lookups import load_calendar  # noqa: F401  (re-exported)
 
 
 def add_regional_holiday(day: date, name: str, actor) -> Holiday:

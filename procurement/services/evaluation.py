@@ -70,6 +70,7 @@ from procurement.services import registrations as registration_service
 from procurement.services import documents as document_service
 from procurement.services import termination, uploads
 from procurement.formatting import translate
+from procurement.queries.lookups import evaluation_of  # noqa: F401  (re-exported)
 
 QUOTE_COMPLIANCE = compliance.CRITERION
 CRITERION_LABELS: dict[str, str] = {c.key: c.label for c in CRITERIA} | {QUOTE_COMPLIANCE: compliance.LABEL}
@@ -139,11 +140,6 @@ def membership(project: Project, user: User) -> PanelMember | None:
             PanelMember.project_id == project.id, PanelMember.user_id == user.id, PanelMember.removed_at.is_(None)
         )
     )
-
-
-def evaluation_of(project: Project) -> Evaluation | None:
-    """The project's evaluation, once started."""
-    return db.session.scalar(sa.select(Evaluation).where(Evaluation.project_id == project.id))
 
 
 def available_panel_accounts(project: Project) -> list[User]:

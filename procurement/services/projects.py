@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -11,10 +11,8 @@ from procurement import audit, clock
 from procurement.domain import N_
 from procurement.domain.calendar import UnknownYearError, WorkingCalendar
 from procurement.domain.schedule import (
-    DailyHours,
     Schedule,
     ScheduleDrift,
-    ScheduleSettings,
     ScheduleWarning,
     beijing,
     compute_schedule,
@@ -34,6 +32,7 @@ from procurement.models import (
 )
 from procurement.services import ServiceError, announcements, termination
 from procurement.services.calendar import load_calendar
+from procurement.queries.lookups import hours_of, schedule_of, settings_of  # noqa: F401  (re-exported)
 
 # Project fields a buyer edits in the form, in the order the notice prints them.
 NOTICE_FIELDS = (
@@ -81,42 +80,6 @@ class ItemData:
     unit: str
     quantity: Decimal
     ceiling_unit_price: Decimal | None
-
-
-def hours_of(project: Project) -> tuple[DailyHours, ...]:
-    """The project's daily registration hours as domain values."""
-    return tuple(DailyHours(time.fromisoformat(start), time.fromisoformat(end)) for start, end in project.registration_hours)
-
-
-def settings_of(project: Project) -> ScheduleSettings:
-    """The project's schedule settings as a domain value."""
-    return ScheduleSettings(
-        registration_working_days=project.registration_working_days,
-        notice_working_days=project.notice_working_days,
-        registration_hours=hours_of(project),
-        publicity_working_days=project.publicity_working_days,
-        challenge_working_days=project.challenge_working_days,
-        answer_working_days=project.answer_working_days,
-        contract_days=project.contract_days,
-        confirmation_working_days=project.confirmation_working_days,
-    )
-
-
-def schedule_of(project: Project) -> Schedule | None:
-    """The frozen schedule of a published project (``None`` for a draft)."""
-    if project.published_on is None:
-        return None
-    return Schedule(
-        published_on=project.published_on,
-        registration_opens=project.registration_opens,
-        registration_closes=project.registration_closes,
-        notice_ends=project.notice_ends,
-        opening_at=project.opening_at,
-        registration_hours=hours_of(project),
-        working_days=(
-            tuple(date.fromisoformat(day) for day in project.registration_days) if project.registration_days else None
-        ),
-    )
 
 
 def preview_schedule(project: Project, published_on: date | None = None, calendar: WorkingCalendar | None = None):

@@ -49,7 +49,7 @@ from procurement.models import (
     SealedQuote,
 )
 from procurement.services import ServiceError, quote_drafts
-from procurement.services.registrations import registered_value
+from procurement.queries.lookups import supplier_name  # noqa: F401  (re-exported)
 
 #: Upper bounds for an uploaded quote sheet, as sent and unzipped; the sheet the page hands out is
 #: a few KB either way.
@@ -685,11 +685,6 @@ def server_time_text(moment: datetime) -> str:
 
     local = beijing(moment)
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M:%S}"
-
-
-def supplier_name(registration: Registration) -> str:
-    """The supplier's name as registered (the snapshot), else the company's current name."""
-    return registered_value(registration, "name")
 
 
 def received_count(project: Project) -> int:

@@ -51,6 +51,7 @@ from procurement.services import projects as project_service
 from procurement.services.uploads import SCAN_TYPES, check_upload, save
 from procurement.services.companies import PROFILE_FIELDS
 from procurement.formatting import cn_datetime, cn_time, hours_cutoff, hours_text
+from procurement.queries.lookups import registered_value  # noqa: F401  (re-exported)
 
 AGENT_DOCUMENTS = ("authorisation", "agent_id")
 #: Refusals of :func:`ensure_can_register` that still allow preparing a draft: the window is open
@@ -428,12 +429,6 @@ def rerun_credit_check(registration: Registration, actor) -> QualificationCheck:
     )
     db.session.commit()
     return check
-
-
-def registered_value(registration: Registration, key: str) -> str:
-    """A company field as the registration recorded it (its snapshot), else the current profile."""
-    value = (registration.company_snapshot or {}).get(key)
-    return value or getattr(registration.company, key, None) or ""
 
 
 def latest_check(registration: Registration, context: str | None = "registration") -> QualificationCheck | None:
