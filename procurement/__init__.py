@@ -22,6 +22,9 @@ def create_app(config: str | type | dict | None = None) -> Flask:
         instance_path=os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"),
         instance_relative_config=True,
     )
+    from procurement.web import CleanRequest
+
+    app.request_class = CleanRequest
     configure(app, config)
     register_extensions(app)
     register_blueprints(app)

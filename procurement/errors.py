@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(error):
-        return render_template("errors/400.html", error=error), 400
+        return render_template("errors/400.html", error=error, csrf=False), 400
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -1,4 +1,5 @@
-"""Small helpers the blueprints share: sending stored files and documents under honest file names."""
+"""Small helpers the blueprints share: sending stored files and documents under honest file names,
+turning a refusal into the message beside its field, and the request class."""
 from __future__ import annotations
 
 import io
@@ -6,7 +7,9 @@ import os
 import re
 from urllib.parse import quote
 
-from flask import Response, abort, flash, send_file
+from flask import Request, Response, abort, flash, send_file
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.utils import cached_property
 
 from procurement.documents.storage import absolute_path
 from procurement.domain import DomainError
@@ -131,3 +134,38 @@ def attempt(form, command, *args, field: str | None = None, **kwargs) -> Outcome
             form.add_domain_error(error, field)
         return Outcome(False, error=error)
     return Outcome(True, value)
+
+
+def _without_nul(data: ImmutableMultiDict) -> ImmutableMultiDict:
+    if not any("\x00" in key + value for key, value in data.items(multi=True)):
+        return data
+    return ImmutableMultiDict(
+        [(key.replace("\x00", ""), value.replace("\x00", "")) for key, value in data.items(multi=True)]
+    )
+
+
+class CleanRequest(Request):
+    """A request whose form fields, query string and upload names carry no NUL characters.
+
+    No one types a NUL, and PostgreSQL cannot store one in a text column (it would fail the
+    whole request); dropping them here covers every form and every view that reads the request.
+    """
+
+    @cached_property
+    def form(self) -> ImmutableMultiDict:
+        """The form fields without NUL characters."""
+        return _without_nul(Request.form.__get__(self))
+
+    @cached_property
+    def args(self) -> ImmutableMultiDict:
+        """The query string without NUL characters."""
+        return _without_nul(Request.args.__get__(self))
+
+    @cached_property
+    def files(self):
+        """The uploads, their file names without NUL characters."""
+        files = Request.files.__get__(self)
+        for upload in files.values():
+            if upload.filename and "\x00" in upload.filename:
+                upload.filename = upload.filename.replace("\x00", "")
+        return files

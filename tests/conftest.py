@@ -15,12 +15,35 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from jinja2 import StrictUndefined
 
 from procurement.clock import FixedClock
 from procurement.domain.schedule import BEIJING
 
 DEFAULT_NOW = datetime(2024, 12, 20, 10, 0, tzinfo=BEIJING)
+
+# Hypothesis profiles, for every test under tests/ (unit tests included: this is the root conftest).
+# "ci" (the default) is steady on a loaded 2-core machine: no deadline, a bounded number of
+# examples, derandomised (the same examples every run, so no example database is needed).
+# "dev" explores more and remembers failures in .hypothesis/ (git-ignored):
+#   HYPOTHESIS_PROFILE=dev make test
+settings.register_profile(
+    "ci",
+    deadline=None,
+    max_examples=50,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "dev",
+    deadline=None,
+    max_examples=300,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def database_url() -> str:

@@ -12,6 +12,7 @@ from procurement.auth.permissions import roles_required
 from procurement.buyer.loaders import get_project
 from procurement.buyer.views import bp
 from procurement.extensions import db
+from procurement.forms_common import parse_id
 from procurement.models import AuditEvent, Project
 
 PAGE_SIZE = 100
@@ -78,10 +79,8 @@ ACTION_LABELS = {
 
 
 def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    # A page number past the last page simply shows nothing; an absurd one is page 1.
+    return min(parse_id(request.args.get("page", "1")) or 1, 10**6)
 
 
 def _events(project: Project | None, page: int) -> tuple[list[AuditEvent], int]:

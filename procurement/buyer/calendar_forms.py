@@ -5,16 +5,16 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, StringField, TextAreaField
+from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from procurement.forms_common import BaseForm, length, required
+from procurement.forms_common import BaseForm, BoundedIntegerField, length, required, sensible_year
 
 
 class RegionalHolidayForm(BaseForm):
     """One regional holiday (藏历新年, 雪顿节, ...)."""
 
-    day = DateField(_l("日期"), validators=[required(_l("请选择日期。"))])
+    day = DateField(_l("日期"), validators=[required(_l("请选择日期。")), sensible_year()])
     name = StringField(_l("名称"), validators=[required(), length(100)], description=_l("例如：藏历新年、雪顿节"))
 
 
@@ -43,7 +43,7 @@ def _parse_dates(text: str, year: int | None) -> list[date]:
 class YearEntryForm(BaseForm):
     """A whole year's State Council schedule typed in: days off and make-up working days."""
 
-    year = IntegerField(_l("年份"), validators=[required(_l("请输入年份。")), NumberRange(min=2000, max=2100, message=_l("年份应在 2000 到 2100 之间。"))])
+    year = BoundedIntegerField(_l("年份"), validators=[required(_l("请输入年份。")), NumberRange(min=2000, max=2100, message=_l("年份应在 2000 到 2100 之间。"))])
     holidays = TextAreaField(
         _l("放假日期"), validators=[required(_l("请输入放假日期。"))], description=_l("用逗号或换行分隔，例如：2027-01-01, 2027-02-06"),
         render_kw={"rows": 5},

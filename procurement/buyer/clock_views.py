@@ -57,6 +57,9 @@ def clock_settings():
             at = datetime.fromisoformat(request.form["shortcut"])
         except ValueError:
             abort(400)
+        # The page's shortcuts are aware times of this century; anything else was not sent by it.
+        if at.tzinfo is None or not 2000 <= at.year <= 2100:
+            abort(400)
         return _set(clk, at)
     if form.validate_on_submit():
         return _set(clk, form.at.data.replace(tzinfo=BEIJING))

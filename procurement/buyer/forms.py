@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, Optional
 
-from procurement.forms_common import BaseForm, length, required
+from procurement.forms_common import BaseForm, length, required, sensible_year
 
 
 class PanelAccountForm(BaseForm):
@@ -21,5 +21,5 @@ class ClockForm(BaseForm):
     """Set the simulated time, in Beijing time."""
 
     at = DateTimeLocalField(
-        _l("模拟时间（北京时间）"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[required(_l("请选择日期和时间。"))]
+        _l("模拟时间（北京时间）"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[required(_l("请选择日期和时间。")), sensible_year()]
     )

@@ -15,7 +15,7 @@ from procurement.buyer.loaders import get_project
 from procurement.buyer.views import bp
 from procurement.domain import DomainError
 from procurement.extensions import db
-from procurement.forms_common import BaseForm, choices, required
+from procurement.forms_common import BaseForm, choices, parse_id, required
 from procurement.models import PanelMember, Project, User
 from procurement.services import evaluation as service
 from procurement.services import projects as project_service
@@ -42,10 +42,8 @@ def _account_choices(project: Project):
 
 
 def _user(value: str | None) -> User | None:
-    try:
-        return db.session.get(User, int(value or ""))
-    except ValueError:
-        return None
+    user_id = parse_id(value)
+    return db.session.get(User, user_id) if user_id is not None else None
 
 
 def get_member(project: Project, member_id: int) -> PanelMember:

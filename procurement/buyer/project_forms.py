@@ -12,7 +12,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -23,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from procurement.domain.money import AmountError, parse_amount, parse_quantity
 from procurement.domain.qualification import CRITERIA
-from procurement.forms_common import BaseForm, choices, length, required
+from procurement.forms_common import BaseForm, BoundedIntegerField, choices, length, required, sensible_year
 from procurement.formatting import translate
 
 HOURS_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–—至~]\s*(\d{1,2}):(\d{2})\s*$")
@@ -37,7 +36,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _positive_int(label, default, maximum=60):
-    return IntegerField(
+    return BoundedIntegerField(
         label,
         default=default,
         validators=[required(_l("请填写。")), NumberRange(min=1, max=maximum, message=_l("应为 1 到 %(max)s 之间的整数。", max=maximum))],
@@ -106,7 +105,7 @@ class ProjectForm(BaseForm):
         render_kw={"rows": 3},
     )
     opening_at = DateTimeLocalField(
-        _l("询比价（开启）时间，北京时间"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[required(_l("请选择开启时间。"))],
+        _l("询比价（开启）时间，北京时间"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[required(_l("请选择开启时间。")), sensible_year()],
         description=_l("报价截止时间即开启时间。"),
     )
     opening_place = StringField(_l("询比价地点"), default="西藏传媒集团二楼会议室", validators=[required(), length(300)])
@@ -159,6 +158,8 @@ class ProjectForm(BaseForm):
         try:
             value = Decimal((field.data or "").strip().rstrip("%"))
         except InvalidOperation:
+            raise ValidationError(_l("请填写 1 到 100 之间的百分比。"))
+        if not value.is_finite():  # "NaN" and "Infinity" parse, but NaN cannot be compared
             raise ValidationError(_l("请填写 1 到 100 之间的百分比。"))
         if not (Decimal("1") <= value <= Decimal("100")):
             raise ValidationError(_l("请填写 1 到 100 之间的百分比。"))
@@ -227,7 +228,7 @@ class BoqImportForm(BaseForm):
 class AmendmentForm(BaseForm):
     """A correction notice: the fields that may change after publication, what changed and why."""
 
-    opening_at = DateTimeLocalField(_l("询比价（开启）时间，北京时间"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[required()])
+    opening_at = DateTimeLocalField(_l("询比价（开启）时间，北京时间"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[required(), sensible_year()])
     opening_place = StringField(_l("询比价地点"), validators=[required(), length(300)])
     registration_working_days = _positive_int(_l("报名期（工作日，含发布当日）"), 5)
     recompute_schedule = BooleanField(_l("按现行工作日历重新计算报名期和公告期（工作日历在发布后有调整时勾选）"))

@@ -8,7 +8,7 @@ from wtforms import DateTimeLocalField, PasswordField, RadioField, TextAreaField
 from wtforms.validators import Optional
 
 from procurement.domain.schedule import BEIJING
-from procurement.forms_common import BaseForm, choices, length, required
+from procurement.forms_common import BaseForm, choices, length, required, sensible_year
 from procurement.services.evaluation import DECISION_ACCEPT, DECISION_REJECT, CellInput, SheetRow
 
 NO_CONFLICT = "none"
@@ -66,7 +66,7 @@ class ExplanationRequestForm(BaseForm):
     due_at = DateTimeLocalField(
         _l("说明截止时间（北京时间）"),
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-        validators=[required(_l("请选择截止日期和时间。"))],
+        validators=[required(_l("请选择截止日期和时间。")), sensible_year()],
     )
 
     def due_at_utc(self) -> datetime | None:

@@ -189,7 +189,8 @@ def get_by_code(code: str) -> Project | None:
 def _check_code_unique(code: str, project_id: int | None) -> None:
     existing = db.session.scalar(sa.select(Project.id).where(Project.code == code))
     if existing is not None and existing != project_id:
-        raise ServiceError(N_("项目编号 %(code)s 已被使用。"), "duplicate_code", field="code", code=code)
+        # ``code`` is the error's own key, so the project code travels as ``project_code``.
+        raise ServiceError(N_("项目编号 %(project_code)s 已被使用。"), "duplicate_code", field="code", project_code=code)
 
 
 def _apply(project: Project, data: dict, items: list[ItemData] | None) -> None:

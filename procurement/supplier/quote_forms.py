@@ -12,7 +12,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
 
-from procurement.forms_common import BaseForm
+from procurement.forms_common import BaseForm, IntegerTextError, parse_integer_text
 from procurement.models import Project
 from procurement.services import quotes
 from procurement.formatting import translate
@@ -20,10 +20,10 @@ from procurement.formatting import translate
 
 def _version(text: str | None) -> int:
     try:
-        value = int(text or "")
-    except ValueError:
+        value = parse_integer_text(text or "")
+    except IntegerTextError:
         raise ValidationError(_l("页面已过期，请刷新后重新操作。"))
-    if value < 0:
+    if value is None or value < 0:
         raise ValidationError(_l("页面已过期，请刷新后重新操作。"))
     return value
 

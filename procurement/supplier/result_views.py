@@ -7,11 +7,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import MultipleFileField
 from wtforms import HiddenField, TextAreaField
+from wtforms.validators import ValidationError
 
 from procurement.auth.permissions import roles_required
 from procurement.domain import DomainError
 from procurement.extensions import db
-from procurement.forms_common import BaseForm, length, required
+from procurement.forms_common import BaseForm, length, parse_id, required
 from procurement.models import Challenge, ChallengeAttachment, Project, Registration
 from procurement.services import ServiceError, uploads
 from procurement.services import award as award_service
@@ -39,6 +40,12 @@ class ChallengeForm(BaseForm):
     )
     # Files already saved on an earlier, incomplete submission of this page.
     saved_files = HiddenField()
+
+    def validate_saved_files(self, field):
+        """The page writes a comma-separated list of file ids; anything else was not written by it."""
+        parts = [part for part in (field.data or "").split(",") if part.strip()]
+        if any(parse_id(part) is None for part in parts):
+            raise ValidationError(_l("已保存附件的记录无效，请重新选择附件上传。"))
 
 
 @bp.app_context_processor
@@ -86,10 +93,12 @@ def my_notice(project_id: int):
 
 
 def _saved_ids(form: ChallengeForm) -> list[int]:
+    """The valid ids in the hidden list (an invalid one is reported by the form's validation)."""
     ids = []
     for part in (form.saved_files.data or "").split(","):
-        if part.strip().isdigit():
-            ids.append(int(part))
+        value = parse_id(part)
+        if value is not None:
+            ids.append(value)
     return ids
 
 
