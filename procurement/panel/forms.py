@@ -9,7 +9,7 @@ from wtforms.validators import Optional
 
 from procurement.domain.schedule import BEIJING
 from procurement.forms_common import BaseForm, choices, length, required, sensible_year
-from procurement.services.evaluation import DECISION_ACCEPT, DECISION_REJECT, CellInput, SheetRow
+from procurement.services.evaluation import DECISION_ACCEPT, DECISION_REJECT, CellInput
 
 NO_CONFLICT = "none"
 CONFLICT = "conflict"
@@ -34,7 +34,10 @@ class DeclarationForm(BaseForm):
 
 
 class ReviewMatrixForm(BaseForm):
-    """The review matrix: the cells are read from the request by :func:`read_cells` (one pair of inputs per cell)."""
+    """A review form (a supplier's sheet, the overview's submit; also the CSRF of the panel's buttons).
+
+    The cells are read from the request by :func:`read_cells` (one pair of inputs per cell).
+    """
 
 
 def verdict_name(registration_id: int, criterion: str) -> str:
@@ -47,16 +50,23 @@ def reason_name(registration_id: int, criterion: str) -> str:
     return f"r-{registration_id}-{criterion}"
 
 
-def read_cells(data, rows: list[SheetRow]) -> list[CellInput]:
-    """Every cell of ``rows`` as submitted in ``data`` (a request's form); unknown verdicts read as none."""
+def read_cells(data, registration_ids, criteria) -> list[CellInput]:
+    """The cells of ``registration_ids`` × ``criteria`` that ``data`` (a request's form) carries.
+
+    A cell counts as sent when its verdict or its reason field is in the form; unknown
+    verdicts read as none. Cells not sent keep what the member saved before.
+    """
     cells = []
-    for row in rows:
-        for cell in row.cells:
-            verdict = data.get(verdict_name(cell.registration_id, cell.criterion)) or None
+    for registration_id in registration_ids:
+        for criterion in criteria:
+            verdict_key, reason_key = verdict_name(registration_id, criterion), reason_name(registration_id, criterion)
+            if verdict_key not in data and reason_key not in data:
+                continue
+            verdict = data.get(verdict_key) or None
             if verdict not in ("pass", "fail"):
                 verdict = None
-            reason = (data.get(reason_name(cell.registration_id, cell.criterion)) or "")[:1000]
-            cells.append(CellInput(cell.registration_id, cell.criterion, verdict, reason))
+            reason = (data.get(reason_key) or "")[:1000]
+            cells.append(CellInput(registration_id, criterion, verdict, reason))
     return cells
 
 

@@ -127,7 +127,7 @@ def test_save_and_come_back_then_submit_is_final_unless_the_chair_reopens(app, c
     # Save a part of the matrix.
     partial = {"action": "save", f"v-{first.id}-article22": "pass", f"v-{first.id}-documents": "fail", f"r-{first.id}-documents": "开户许可证复印件模糊"}
     assert review(member, project, partial).status_code == 302
-    page = text(member.get(f"/panel/projects/{project.id}/review"))
+    page = text(member.get(f"/panel/projects/{project.id}/review/{first.id}"))  # one supplier at a time
     assert f'id="v-{first.id}-documents-fail" value="fail" checked' in page
     assert 'value="开户许可证复印件模糊"' in page
     assert "已填写 2 / 35 项" in text(member.get(f"/panel/projects/{project.id}"))
@@ -280,9 +280,10 @@ def test_the_credit_check_rerun_at_review_time_catches_a_listing_imported_after_
     assert len(review_checks) == 1 and review_checks[0].results[0]["status"] == "fail"
     assert "dishonest_debtor" in review_checks[0].list_versions
 
-    page = text(chair.get(f"/panel/projects/{built.project.id}/review"))
+    page = text(chair.get(f"/panel/projects/{built.project.id}/review/{gaoyuan.id}"))  # one supplier at a time
     cell = page.split(f'data-cell="{gaoyuan.id}-credit"')[1].split("</tr>")[0]
     assert "已被列入以下名单" in cell and "dishonest_debtor.csv" in cell and "评审时复核" in cell
+    page = text(chair.get(f"/panel/projects/{built.project.id}/review/{built.registrations[0].id}"))
     clean = page.split(f'data-cell="{built.registrations[0].id}-credit"')[1].split("</tr>")[0]
     assert "已被列入" not in clean
 
@@ -331,9 +332,10 @@ def test_quote_compliance_evidence_sits_beside_the_cell(app, clock):
         *OPENED_SUPPLIERS[:2],
     )
     built, (chair, _m, _t) = started(app, clock, suppliers=over)
-    page = text(chair.get(f"/panel/projects/{built.project.id}/review"))
+    page = text(chair.get(f"/panel/projects/{built.project.id}/review/{built.registrations[0].id}"))  # one supplier at a time
     cell = page.split(f'data-cell="{built.registrations[0].id}-quote_compliance"')[1].split("</tr>")[0]
     assert "第1项复印纸单价¥31.00超过最高限价¥30.00" in cell
+    page = text(chair.get(f"/panel/projects/{built.project.id}/review/{built.registrations[1].id}"))
     fine = page.split(f'data-cell="{built.registrations[1].id}-quote_compliance"')[1].split("</tr>")[0]
     assert "报价单3项均已报价" in fine
     assert Decimal("7130.00") == built.quotes[1].total

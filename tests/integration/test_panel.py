@@ -163,7 +163,8 @@ def test_a_member_without_a_declaration_cannot_see_documents_or_the_matrix(app, 
         assert response.headers["Content-Disposition"].startswith("inline")
         assert response.mimetype in ("application/pdf", "image/png")
         assert response.get_data()[:5] in (b"%PDF-", b"\x89PNG")
-    review = text(member.get(f"/panel/projects/{project.id}/review"))
+    # The review is one supplier at a time: its documents are on that supplier's sheet.
+    review = text(member.get(f"/panel/projects/{project.id}/review/{built.registrations[0].id}"))
     assert f"/panel/projects/{project.id}/documents/{document.id}" in review
     assert 'target="doc-viewer"' in review
 
