@@ -13,14 +13,14 @@ from wtforms import BooleanField, SelectField
 from procurement.auth.permissions import roles_required
 from procurement.buyer.loaders import get_project
 from procurement.buyer.views import bp
-from procurement.domain import DomainError
 from procurement.extensions import db
 from procurement.forms_common import BaseForm, choices, parse_id, required
 from procurement.models import PanelMember, Project, User
+from procurement.queries import evaluation as reads
+from procurement.queries import evaluation_pages as pages
 from procurement.services import evaluation as service
 from procurement.services import projects as project_service
-from procurement.formatting import translate
-from procurement.web import send_document
+from procurement.web import attempt, send_document
 
 
 class AppointForm(BaseForm):
@@ -37,7 +37,7 @@ class ReplaceForm(BaseForm):
 
 
 def _account_choices(project: Project):
-    accounts = service.available_panel_accounts(project)
+    accounts = reads.available_panel_accounts(project)
     return choices([("", _("请选择"))] + [(str(user.id), f"{user.name}（{user.email}）") for user in accounts])
 
 
@@ -57,33 +57,32 @@ def get_member(project: Project, member_id: int) -> PanelMember:
     return member
 
 
-def _appoint_form(project: Project) -> AppointForm:
+def _appoint_form(project: Project, account_choices=None) -> AppointForm:
     form = AppointForm()
-    form.user_id.choices = _account_choices(project)
+    form.user_id.choices = account_choices if account_choices is not None else _account_choices(project)
     return form
 
 
-def _replace_form(project: Project, member: PanelMember) -> ReplaceForm:
+def _replace_form(project: Project, member: PanelMember, account_choices=None) -> ReplaceForm:
     form = ReplaceForm(prefix=f"m{member.id}")
-    form.user_id.choices = _account_choices(project)
+    form.user_id.choices = account_choices if account_choices is not None else _account_choices(project)
     return form
 
 
 def _render_panel(project: Project, *, appoint_form=None, replace_forms=None, error: str | None = None, status=200):
-    members = service.panel_members(project)
-    forms = {member.id: _replace_form(project, member) for member in members}
+    page = pages.buyer_panel(project)
+    account_choices = _account_choices(project)
+    forms = {member.id: _replace_form(project, member, account_choices) for member in page.progress.members}
     forms.update(replace_forms or {})
     return (
         render_template(
             "buyer/panel.html",
+            page=page,
             project=project,
             phase=project_service.phase(project),
-            progress=service.progress(project),
-            appoint_form=appoint_form or _appoint_form(project),
+            appoint_form=appoint_form or _appoint_form(project, account_choices),
             replace_forms=forms,
             page_error=error,
-            results=service.results_of(project),
-            company_value=service.company_value,
         ),
         status,
     )
@@ -103,15 +102,15 @@ def panel_appoint(project_id: int):
     project = get_project(project_id)
     form = _appoint_form(project)
     if form.validate_on_submit():
-        try:
-            member = service.appoint_member(project, _user(form.user_id.data), current_user, chair=form.chair.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_domain_error(error, getattr(error, "field", None))
-        else:
-            flash(_("已指定%(name)s为询比价小组成员。", name=member.user.name), "success")
+        outcome = attempt(form, service.appoint_member, project, _user(form.user_id.data), current_user, chair=form.chair.data)
+        if outcome:
+            flash(_("已指定%(name)s为询比价小组成员。", name=outcome.value.user.name), "success")
             return redirect(url_for("buyer.panel", project_id=project.id))
     return _render_panel(project, appoint_form=form, status=400)
+
+
+def _refused(project: Project, form: BaseForm):
+    return _render_panel(project, error=" ".join(form.form_errors), status=400)
 
 
 @bp.route("/projects/<int:project_id>/panel/<int:member_id>/chair", methods=["POST"])
@@ -120,11 +119,9 @@ def panel_chair(project_id: int, member_id: int):
     """Make a member the chair."""
     project = get_project(project_id)
     member = get_member(project, member_id)
-    try:
-        service.set_chair(member, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        return _render_panel(project, error=translate(error.message, error.params), status=400)
+    form = BaseForm()
+    if not attempt(form, service.set_chair, member, current_user):
+        return _refused(project, form)
     flash(_("已指定%(name)s为组长。", name=member.user.name), "success")
     return redirect(url_for("buyer.panel", project_id=project.id))
 
@@ -135,11 +132,9 @@ def panel_remove(project_id: int, member_id: int):
     """Take a member off the panel before the evaluation starts."""
     project = get_project(project_id)
     member = get_member(project, member_id)
-    try:
-        service.remove_member(member, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        return _render_panel(project, error=translate(error.message, error.params), status=400)
+    form = BaseForm()
+    if not attempt(form, service.remove_member, member, current_user):
+        return _refused(project, form)
     flash(_("已将%(name)s移出询比价小组。", name=member.user.name), "success")
     return redirect(url_for("buyer.panel", project_id=project.id))
 
@@ -152,13 +147,10 @@ def panel_replace(project_id: int, member_id: int):
     member = get_member(project, member_id)
     form = _replace_form(project, member)
     if form.validate_on_submit():
-        try:
-            new = service.replace_member(member, _user(form.user_id.data), current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_domain_error(error, getattr(error, "field", None))
-        else:
-            flash(_("已由%(new)s替换%(old)s。", new=new.user.name, old=member.user.name), "success")
+        old_name = member.user.name
+        outcome = attempt(form, service.replace_member, member, _user(form.user_id.data), current_user)
+        if outcome:
+            flash(_("已由%(new)s替换%(old)s。", new=outcome.value.user.name, old=old_name), "success")
             return redirect(url_for("buyer.panel", project_id=project.id))
     return _render_panel(project, replace_forms={member.id: form}, status=400)
 
@@ -168,11 +160,9 @@ def panel_replace(project_id: int, member_id: int):
 def panel_start(project_id: int):
     """Start the evaluation: the panel must be able to decide and every member must have declared."""
     project = get_project(project_id)
-    try:
-        service.start_evaluation(project, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        return _render_panel(project, error=translate(error.message, error.params), status=400)
+    form = BaseForm()
+    if not attempt(form, service.start_evaluation, project, current_user):
+        return _refused(project, form)
     flash(_("评审已启动，已按最新失信名单重新核查参加供应商的信用记录。"), "success")
     return redirect(url_for("buyer.panel", project_id=project.id))
 
@@ -182,7 +172,7 @@ def panel_start(project_id: int):
 def evaluation_report_pdf(project_id: int):
     """The evaluation report PDF, once every member has confirmed it."""
     project = get_project(project_id)
-    return send_document(service.report_document(project), f"{project.code}-评审报告.pdf", inline=True)
+    return send_document(reads.report_document(project), f"{project.code}-评审报告.pdf", inline=True)
 
 
 @bp.route("/projects/<int:project_id>/termination-notice.pdf")
@@ -190,10 +180,10 @@ def evaluation_report_pdf(project_id: int):
 def termination_notice_pdf(project_id: int):
     """The termination notice of a project that failed (流标)."""
     project = get_project(project_id)
-    return send_document(service.termination_document(project), f"{project.code}-终止公告.pdf", inline=True)
+    return send_document(reads.termination_document(project), f"{project.code}-终止公告.pdf", inline=True)
 
 
 @bp.app_context_processor
 def panel_helpers():
-    """``panel_progress(project)`` for the buyer's project page section."""
-    return {"panel_progress": service.progress}
+    """``panel_progress(project)`` for the buyer's project page section (read side)."""
+    return {"panel_progress": pages.progress}

@@ -418,7 +418,13 @@ def open_request_for(registration: Registration) -> AbnormalLowReview | None:
 
 def results_of(project: Project) -> list[EvaluationResult]:
     """The stored results: ranked first (by the broken order), then the invalid ones."""
-    rows = list(db.session.scalars(sa.select(EvaluationResult).where(EvaluationResult.project_id == project.id)))
+    rows = list(
+        db.session.scalars(
+            sa.select(EvaluationResult)
+            .options(joinedload(EvaluationResult.registration).joinedload(Registration.company))
+            .where(EvaluationResult.project_id == project.id)
+        )
+    )
     return sorted(
         rows,
         key=lambda row: (

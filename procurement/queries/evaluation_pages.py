@@ -306,3 +306,24 @@ def panel_project(project: Project, member: PanelMember) -> PanelProject:
         passes=passed,
         results=reads.results_of(project) if evaluation is not None and evaluation.ranked_at is not None else [],
     )
+
+
+@dataclass(frozen=True)
+class BuyerPanel:
+    """The buyer's panel page: the members, the evaluation's progress, the results once ranked."""
+
+    project: Project
+    progress: Progress
+    results: list[EvaluationResult]
+    names: dict[int, str]
+
+
+def buyer_panel(project: Project) -> BuyerPanel:
+    """The buyer's panel page model."""
+    results = reads.results_of(project)
+    return BuyerPanel(
+        project=project,
+        progress=progress(project),
+        results=results,
+        names={row.registration_id: reads.company_value(row.registration, "name") for row in results},
+    )

@@ -10,14 +10,14 @@ from wtforms import TextAreaField
 
 from procurement import clock
 from procurement.auth.permissions import roles_required
-from procurement.domain import DomainError
 from procurement.extensions import db
 from procurement.forms_common import BaseForm, length, required
 from procurement.models import AbnormalLowReview, StoredFile
+from procurement.queries import evaluation as reads
 from procurement.services import evaluation as evaluation_service
 from procurement.supplier.loaders import get_public_project, own_registration
 from procurement.supplier.views import bp
-from procurement.web import send_stored_file
+from procurement.web import attempt, send_stored_file
 
 
 class ExplanationForm(BaseForm):
@@ -41,7 +41,7 @@ def get_request(project_id: int) -> tuple:
     registration = own_registration(project)
     if registration is None:
         abort(404)
-    review = evaluation_service.open_request_for(registration)
+    review = reads.open_request_for(registration)
     if review is None or review.requested_at is None:
         abort(404)
     return project, registration, review
@@ -69,12 +69,7 @@ def explanation(project_id: int):
     if not form.is_submitted() and review.explanation_text:
         form.text.data = review.explanation_text
     if form.validate_on_submit():
-        try:
-            evaluation_service.submit_explanation(review, form.text.data, form.attachment.data, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.add_domain_error(error)
-        else:
+        if attempt(form, evaluation_service.submit_explanation, review, form.text.data, form.attachment.data, current_user):
             flash(_("书面说明已提交。询比价小组将据此作出决定。"), "success")
             return redirect(url_for("supplier.project", project_id=project.id))
     elif not form.is_submitted():
@@ -99,7 +94,7 @@ def explanation_helpers():
     def abnormal_low_request(registration) -> AbnormalLowReview | None:
         if registration is None:
             return None
-        review = evaluation_service.open_request_for(registration)
+        review = reads.open_request_for(registration)
         return review if review is not None and review.requested_at is not None else None
 
     return {"abnormal_low_request": abnormal_low_request}

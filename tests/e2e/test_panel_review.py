@@ -53,6 +53,16 @@ def fill_supplier(page, registration_id: int, fails: dict) -> None:
             page.locator(f"#{name}-pass").check()
 
 
+def open_supplier(page, registration_id: int) -> None:
+    """From the review overview, open one supplier's sheet (the panel reviews one supplier at a time)."""
+    page.get_by_test_id(f"review-{registration_id}").click()
+
+
+def complete_supplier(page) -> None:
+    """Complete the open supplier's sheet; the next supplier's opens (the overview after the last)."""
+    page.get_by_role("button", name="完成本家，评审下一家").click()
+
+
 def test_three_members_review_five_suppliers_and_confirm_the_report(page, live_server):
     data = seed(live_server)
     base = live_server.url
@@ -94,10 +104,15 @@ def test_three_members_review_five_suppliers_and_confirm_the_report(page, live_s
     login(page, base, chair, PASSWORD)
     page.goto(f"{base}/panel/projects/{project_id}")
     page.get_by_test_id("open-review").click()
+    open_supplier(page, regs[4])
     credit_cell = page.locator(f'[data-cell="{regs[4]}-credit"]')
     expect(credit_cell).to_contain_text("已被列入以下名单")
     expect(credit_cell).to_contain_text("政府采购严重违法失信行为记录名单-20241226.csv")
+    page.get_by_test_id("overview-link").click()
+    open_supplier(page, regs[3])
     expect(page.locator(f'[data-cell="{regs[3]}-lhasa_premises"]')).to_contain_text("日喀则")
+    page.get_by_test_id("overview-link").click()
+    open_supplier(page, regs[0])
     # The demo's scans are PDFs: each opens inline in the viewer beside the matrix, never as a download.
     downloads = []
     page.on("download", lambda download: downloads.append(download.url))
@@ -110,16 +125,22 @@ def test_three_members_review_five_suppliers_and_confirm_the_report(page, live_s
         expect(page.frame_locator("iframe[name=doc-viewer]").locator("embed, iframe, body")).not_to_have_count(0)
     assert downloads == []
     fill_supplier(page, regs[0], {})
+    complete_supplier(page)  # on to the next supplier's sheet
     fill_supplier(page, regs[1], {})
     page.get_by_role("button", name="保存，稍后继续").click()
     expect(page.get_by_text("已保存。您可以稍后回来继续评审。")).to_be_visible()
     page.goto(f"{base}/panel/projects/{project_id}")
     expect(page.get_by_test_id("my-status")).to_contain_text("已填写 14 / 35 项")
     page.get_by_test_id("open-review").click()
+    open_supplier(page, regs[1])
     expect(page.locator(f"#v-{regs[1]}-quote_compliance-pass")).to_be_checked()
+    complete_supplier(page)
     fill_supplier(page, regs[2], {})
+    complete_supplier(page)
     fill_supplier(page, regs[3], {"lhasa_premises": "经营场所证明所载地址在日喀则市"})
+    complete_supplier(page)
     fill_supplier(page, regs[4], {"credit": "评审时核查已被列入失信被执行人名单"})
+    complete_supplier(page)  # the last one: back to the overview, where the whole review is submitted
     page.get_by_role("button", name="提交评审意见").click()
     expect(page.get_by_text("评审意见已提交。")).to_be_visible()
     logout(page)
@@ -128,15 +149,19 @@ def test_three_members_review_five_suppliers_and_confirm_the_report(page, live_s
     for email, premises in ((second, {"lhasa_premises": "租赁合同所载地址不在拉萨"}), (third, {})):
         login(page, base, email, PASSWORD)
         page.goto(f"{base}/panel/projects/{project_id}/review")
-        if email == third:
-            # The prefill ticks what the automatic checks decided and leaves the rest to the member.
-            page.get_by_role("button", name="按自动核验结果预填未填项").click()
-            expect(page.locator(f"#v-{regs[0]}-article22-pass")).to_be_checked()
-            expect(page.locator(f"#v-{regs[4]}-credit-fail")).to_be_checked()
-            expect(page.locator(f"#r-{regs[4]}-credit")).to_have_value(re.compile("自动核验不通过"))
+        open_supplier(page, regs[0])
         for index, registration in enumerate(regs):
+            if email == third and index in (0, 4):
+                # The prefill ticks what the automatic checks decided and leaves the rest to the member.
+                page.get_by_role("button", name="按自动核验结果预填未填项").click()
+                if index == 0:
+                    expect(page.locator(f"#v-{regs[0]}-article22-pass")).to_be_checked()
+                else:
+                    expect(page.locator(f"#v-{regs[4]}-credit-fail")).to_be_checked()
+                    expect(page.locator(f"#r-{regs[4]}-credit")).to_have_value(re.compile("自动核验不通过"))
             fails = premises if index == 3 else {"credit": "已被列入失信名单"} if index == 4 else {}
             fill_supplier(page, registration, fails)
+            complete_supplier(page)
         page.get_by_role("button", name="提交评审意见").click()
         expect(page.get_by_text("评审意见已提交。")).to_be_visible()
         logout(page)
