@@ -17,6 +17,7 @@ from procurement.extensions import db
 from procurement.forms_common import BaseForm, choices, parse_id, required
 from procurement.models import PanelMember, Project, User
 from procurement.queries import evaluation as reads
+from procurement.queries import evaluation_votes as tally
 from procurement.queries import evaluation_pages as pages
 from procurement.services import evaluation as service
 from procurement.services import projects as project_service
@@ -172,7 +173,7 @@ def panel_start(project_id: int):
 def evaluation_report_pdf(project_id: int):
     """The evaluation report PDF, once every member has confirmed it."""
     project = get_project(project_id)
-    return send_document(reads.report_document(project), f"{project.code}-评审报告.pdf", inline=True)
+    return send_document(tally.report_document(project), f"{project.code}-评审报告.pdf", inline=True)
 
 
 @bp.route("/projects/<int:project_id>/termination-notice.pdf")
@@ -180,7 +181,7 @@ def evaluation_report_pdf(project_id: int):
 def termination_notice_pdf(project_id: int):
     """The termination notice of a project that failed (流标)."""
     project = get_project(project_id)
-    return send_document(reads.termination_document(project), f"{project.code}-终止公告.pdf", inline=True)
+    return send_document(tally.termination_document(project), f"{project.code}-终止公告.pdf", inline=True)
 
 
 @bp.app_context_processor

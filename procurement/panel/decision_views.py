@@ -13,6 +13,7 @@ from procurement.panel.loaders import get_participant, get_seat, require_review
 from procurement.panel.review_views import render_project
 from procurement.panel.views import bp
 from procurement.queries import evaluation as reads
+from procurement.queries import evaluation_votes as tally
 from procurement.queries.evaluation_report import report_page
 from procurement.queries.lookups import evaluation_of
 from procurement.services import evaluation as service
@@ -20,8 +21,8 @@ from procurement.web import attempt, send_document, send_stored_file
 
 
 def _render_abnormal(project, member, registration, *, request_form=None, decision_form=None, status=200):
-    decided = reads.outcomes(project) if reads.all_submitted(project) else {}
-    flags = reads.abnormal_low_flags(project, decided) if decided else {}
+    decided = tally.outcomes(project) if tally.all_submitted(project) else {}
+    flags = tally.abnormal_low_flags(project, decided) if decided else {}
     return (
         render_template(
             "panel/abnormal.html",
@@ -31,7 +32,7 @@ def _render_abnormal(project, member, registration, *, request_form=None, decisi
             name=reads.company_value(registration, "name"),
             opened=reads.opened_quotes(project)[registration.id],
             reasons=flags.get(registration.id, ()),
-            review=reads.abnormal_low_review(project, registration.id),
+            review=tally.abnormal_low_review(project, registration.id),
             request_form=request_form or ExplanationRequestForm(),
             decision_form=decision_form or AbnormalDecisionForm(),
             evaluation=evaluation_of(project),
@@ -73,7 +74,7 @@ def abnormal_decision(project_id: int, registration_id: int):
     project, member = get_seat(project_id)
     require_review(member)
     registration = get_participant(project, registration_id)
-    review = reads.abnormal_low_review(project, registration.id)
+    review = tally.abnormal_low_review(project, registration.id)
     if review is None:
         abort(404)
     form = AbnormalDecisionForm()
@@ -143,7 +144,7 @@ def report_pdf(project_id: int):
     """The issued evaluation report PDF (once every member confirmed)."""
     project, member = get_seat(project_id)
     require_review(member)
-    return send_document(reads.report_document(project), f"{project.code}-评审报告.pdf", inline=True)
+    return send_document(tally.report_document(project), f"{project.code}-评审报告.pdf", inline=True)
 
 
 @bp.route("/projects/<int:project_id>/termination.pdf")
@@ -152,4 +153,4 @@ def termination_pdf(project_id: int):
     """The termination notice of a project that failed for too few valid quotes."""
     project, member = get_seat(project_id)
     require_review(member)
-    return send_document(reads.termination_document(project), f"{project.code}-终止公告.pdf", inline=True)
+    return send_document(tally.termination_document(project), f"{project.code}-终止公告.pdf", inline=True)

@@ -21,6 +21,7 @@ from procurement.models import (
     Project,
 )
 from procurement.queries import evaluation as reads
+from procurement.queries import evaluation_votes as tally
 from procurement.queries.evaluation import Evidence, Participant
 from procurement.queries.lookups import evaluation_of
 
@@ -59,7 +60,7 @@ class SheetRow:
 def review_sheet(project: Project, member: PanelMember | None, registration_ids: Collection[int] | None = None) -> list[SheetRow]:
     """The review sheets of the participants (all, or ``registration_ids``) with evidence and ``member``'s votes."""
     people = reads.load_participants(project, registration_ids)
-    votes = reads.votes_of(member, [p.id for p in people]) if member is not None and people else {}
+    votes = tally.votes_of(member, [p.id for p in people]) if member is not None and people else {}
     criteria = reads.criteria_of(project)
     boq = reads.boq_lines(project)
     rows = []
@@ -140,7 +141,7 @@ def review_overview(project: Project, member: PanelMember) -> ReviewOverview:
     """The overview page model: four statements whatever the number of suppliers."""
     evaluation = evaluation_of(project)
     people = reads.load_participants(project, details=False)
-    votes = reads.votes_of(member)
+    votes = tally.votes_of(member)
     keys = reads.criteria_of(project)
     submitted = member.votes_submitted_at is not None
     rows = []
@@ -244,8 +245,8 @@ def progress(project: Project, members: list[PanelMember] | None = None, evaluat
         submitted=sum(1 for member in active if member.votes_submitted_at is not None),
         active=len(active),
         confirmed=sum(1 for member in active if member.report_confirmed_at is not None),
-        report=reads.report_document(project),
-        termination=reads.termination_document(project),
+        report=tally.report_document(project),
+        termination=tally.termination_document(project),
     )
 
 
@@ -281,13 +282,13 @@ def panel_project(project: Project, member: PanelMember) -> PanelProject:
     flags: dict = {}
     reviews: dict = {}
     passed: dict = {}
-    submitted = reviewing and reads.all_submitted(project, members)
+    submitted = reviewing and tally.all_submitted(project, members)
     if submitted:
-        decided = reads.outcomes(project, members)
-        flags = reads.abnormal_low_flags(project, decided, {p.id: p.opened for p in people})
-        by_registration = {review.registration_id: review for review in reads.abnormal_low_reviews(project)}
+        decided = tally.outcomes(project, members)
+        flags = tally.abnormal_low_flags(project, decided, {p.id: p.opened for p in people})
+        by_registration = {review.registration_id: review for review in tally.abnormal_low_reviews(project)}
         reviews = {rid: by_registration.get(rid) for rid in flags}
-        passed = {p.id: reads.passes(project, decided, p.id) for p in people}
+        passed = {p.id: tally.passes(project, decided, p.id) for p in people}
     return PanelProject(
         project=project,
         member=member,
@@ -298,13 +299,13 @@ def panel_project(project: Project, member: PanelMember) -> PanelProject:
         active_members=reads.active_members(project, members),
         criteria=tuple((key, reads.criterion_label(key)) for key in reads.criteria_of(project)),
         can_review=reviewing,
-        saved_count=reads.vote_counts(member) if reviewing else 0,
+        saved_count=tally.vote_counts(member) if reviewing else 0,
         all_submitted=submitted,
         outcomes=decided,
         flags=flags,
         reviews=reviews,
         passes=passed,
-        results=reads.results_of(project) if evaluation is not None and evaluation.ranked_at is not None else [],
+        results=tally.results_of(project) if evaluation is not None and evaluation.ranked_at is not None else [],
     )
 
 
@@ -320,7 +321,7 @@ class BuyerPanel:
 
 def buyer_panel(project: Project) -> BuyerPanel:
     """The buyer's panel page model."""
-    results = reads.results_of(project)
+    results = tally.results_of(project)
     return BuyerPanel(
         project=project,
         progress=progress(project),

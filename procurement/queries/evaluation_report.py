@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from procurement.domain.credit import LIST_KINDS
 from procurement.models import GeneratedDocument, PanelMember, Project, Vote
 from procurement.queries import evaluation as reads
+from procurement.queries import evaluation_votes as tally
 from procurement.queries.lookups import evaluation_of
 
 
@@ -40,8 +41,8 @@ def report_context(project: Project) -> dict:
     members = reads.panel_members(project)
     names = {member.id: member.user.name for member in members}
     active = reads.active_members(project, members)
-    votes = reads.panel_votes(project, members)
-    decided = reads.outcomes(project, members, votes) if evaluation is not None and reads.all_submitted(project, members) else {}
+    votes = tally.panel_votes(project, members)
+    decided = tally.outcomes(project, members, votes) if evaluation is not None and tally.all_submitted(project, members) else {}
     votes_by_key: dict[tuple[int, str], list[Vote]] = {}
     for vote in votes:
         votes_by_key.setdefault((vote.registration_id, vote.criterion), []).append(vote)
@@ -87,14 +88,14 @@ def report_context(project: Project) -> dict:
         "criteria": [(key, labels[key]) for key in criteria],
         "suppliers": suppliers,
         "supplier_names": {s["registration"].id: s["name"] for s in suppliers},
-        "abnormal_reviews": reads.abnormal_low_reviews(project),
-        "results": reads.results_of(project),
+        "abnormal_reviews": tally.abnormal_low_reviews(project),
+        "results": tally.results_of(project),
         "list_kinds": LIST_KINDS,
         "criterion_labels": labels,
         "thresholds": {
-            "average": reads.percent(project.abnormal_average_ratio),
-            "second": reads.percent(project.abnormal_second_ratio),
-            "ceiling": reads.percent(project.abnormal_ceiling_ratio),
+            "average": tally.percent(project.abnormal_average_ratio),
+            "second": tally.percent(project.abnormal_second_ratio),
+            "ceiling": tally.percent(project.abnormal_ceiling_ratio),
         },
         "settings": {
             "candidates": project.candidates,
@@ -121,6 +122,6 @@ def report_page(project: Project, member: PanelMember) -> ReportPage:
         project=project,
         member=member,
         report=report_context(project),
-        document=reads.report_document(project),
-        termination=reads.termination_document(project),
+        document=tally.report_document(project),
+        termination=tally.termination_document(project),
     )

@@ -13,7 +13,7 @@ from procurement.auth.permissions import roles_required
 from procurement.extensions import db
 from procurement.forms_common import BaseForm, length, required
 from procurement.models import AbnormalLowReview, StoredFile
-from procurement.queries import evaluation as reads
+from procurement.queries import evaluation_votes as tally
 from procurement.services import evaluation as evaluation_service
 from procurement.supplier.loaders import get_public_project, own_registration
 from procurement.supplier.views import bp
@@ -41,7 +41,7 @@ def get_request(project_id: int) -> tuple:
     registration = own_registration(project)
     if registration is None:
         abort(404)
-    review = reads.open_request_for(registration)
+    review = tally.open_request_for(registration)
     if review is None or review.requested_at is None:
         abort(404)
     return project, registration, review
@@ -94,7 +94,7 @@ def explanation_helpers():
     def abnormal_low_request(registration) -> AbnormalLowReview | None:
         if registration is None:
             return None
-        review = reads.open_request_for(registration)
+        review = tally.open_request_for(registration)
         return review if review is not None and review.requested_at is not None else None
 
     return {"abnormal_low_request": abnormal_low_request}

@@ -10,7 +10,7 @@ from procurement import audit, clock
 from procurement.domain import N_
 from procurement.extensions import db
 from procurement.models import AbnormalLowReview, PanelMember, Registration, User
-from procurement.queries.evaluation import abnormal_low_flags, abnormal_low_review, all_submitted
+from procurement.queries.evaluation_votes import abnormal_low_flags, abnormal_low_review, all_submitted
 from procurement.services import ServiceError, uploads
 from procurement.services.evaluation.votes import require_chair, require_reviewing
 from procurement.services.unit_of_work import command, lock_project

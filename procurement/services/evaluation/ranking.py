@@ -14,6 +14,7 @@ from procurement.extensions import db
 from procurement.formatting import translate
 from procurement.models import Evaluation, EvaluationResult, OpenedQuote, PanelMember, User
 from procurement.queries import evaluation as reads
+from procurement.queries import evaluation_votes as tally
 from procurement.queries.lookups import evaluation_of
 from procurement.services import ServiceError
 from procurement.services.evaluation.abnormal import DECISION_REJECT, require_abnormal_stage
@@ -32,8 +33,8 @@ def rank(chair: PanelMember, actor: User) -> Evaluation:
     evaluation = evaluation_of(project)
     require_abnormal_stage(chair)
     members = reads.panel_members(project)
-    votes = reads.panel_votes(project, members)
-    decided = reads.outcomes(project, members, votes)
+    votes = tally.panel_votes(project, members)
+    decided = tally.outcomes(project, members, votes)
     quotes = {
         quote.registration_id: quote
         for quote in db.session.scalars(
@@ -43,8 +44,8 @@ def rank(chair: PanelMember, actor: User) -> Evaluation:
             .order_by(OpenedQuote.registration_id)
         )
     }
-    flags = reads.abnormal_low_flags(project, decided, quotes)
-    reviews = {review.registration_id: review for review in reads.abnormal_low_reviews(project)}
+    flags = tally.abnormal_low_flags(project, decided, quotes)
+    reviews = {review.registration_id: review for review in tally.abnormal_low_reviews(project)}
     undecided = [
         reads.company_value(quotes[rid].registration, "name")
         for rid in flags

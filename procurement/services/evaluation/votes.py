@@ -12,7 +12,8 @@ from procurement.domain import N_, DomainError
 from procurement.domain.evaluation import FAIL, VoteError, validate_vote
 from procurement.extensions import db
 from procurement.models import Evaluation, PanelMember, User, Vote
-from procurement.queries.evaluation import can_review, criteria_of, is_recused, participant_ids, votes_of
+from procurement.queries.evaluation import can_review, criteria_of, is_recused, participant_ids
+from procurement.queries.evaluation_votes import votes_of
 from procurement.queries.lookups import evaluation_of
 from procurement.services import ServiceError
 from procurement.services.unit_of_work import command
