@@ -11,7 +11,8 @@ from procurement.buyer.forms import PanelAccountForm
 from procurement.buyer.views import bp
 from procurement.extensions import db
 from procurement.models import ROLE_PANEL, User
-from procurement.services import ServiceError, accounts
+from procurement.services import accounts
+from procurement.web import attempt
 
 
 @bp.route("/panel-accounts", methods=["GET", "POST"])
@@ -20,11 +21,11 @@ def panel_accounts():
     """List panel members' accounts and create new ones."""
     form = PanelAccountForm()
     if form.validate_on_submit():
-        try:
-            user = accounts.create_panel_member(form.email.data, form.password.data, form.name.data, form.phone.data or None, current_user)
-        except ServiceError as error:
-            form.add_domain_error(error)
-        else:
+        outcome = attempt(
+            form, accounts.create_panel_member, form.email.data, form.password.data, form.name.data, form.phone.data or None, current_user
+        )
+        if outcome:
+            user = outcome.value
             flash(_("已创建评审小组成员账户：%(name)s（%(email)s）。请将初始密码告知本人，并提醒其登录后修改。", name=user.name, email=user.email), "success")
             return redirect(url_for("buyer.panel_accounts"))
     members = db.session.scalars(sa.select(User).where(User.role == ROLE_PANEL).order_by(User.name)).all()

@@ -5,10 +5,10 @@ import json
 
 import sqlalchemy as sa
 from flask import render_template, request
-from flask_babel import lazy_gettext as _l
 
 from procurement import audit
 from procurement.auth.permissions import roles_required
+from procurement.buyer.audit_labels import ACTION_LABELS, actor_label, audit_label_context, object_label  # noqa: F401  (re-exported)
 from procurement.buyer.loaders import get_project
 from procurement.buyer.views import bp
 from procurement.extensions import db
@@ -16,66 +16,6 @@ from procurement.forms_common import parse_id
 from procurement.models import AuditEvent, Project
 
 PAGE_SIZE = 100
-
-# Labels for the actions the workflow records; an action without one is shown as recorded.
-ACTION_LABELS = {
-    "account.create": _l("创建账号"),
-    "account.password_change": _l("修改密码"),
-    "account.activate": _l("启用账号"),
-    "account.deactivate": _l("停用账号"),
-    "company.create": _l("供应商注册公司"),
-    "company.update": _l("修改公司信息"),
-    "clock.set": _l("设置模拟时间"),
-    "clock.reset": _l("恢复真实时间"),
-    "calendar.year_enter": _l("录入年度节假日安排"),
-    "calendar.year_remove": _l("删除年度节假日安排"),
-    "calendar.regional_add": _l("添加地方节假日"),
-    "calendar.regional_import": _l("导入地方节假日"),
-    "calendar.remove": _l("删除节假日"),
-    "blacklist.import": _l("导入失信名单"),
-    "project.create": _l("创建项目"),
-    "project.update": _l("修改草稿"),
-    "project.boq_import": _l("导入采购清单"),
-    "project.publish": _l("发布公告"),
-    "project.amend": _l("更正公告"),
-    "project.cancel": _l("终止项目"),
-    "project.open": _l("开启报价"),
-    "project.fail": _l("流标"),
-    "rfq.add": _l("上传询比价文件"),
-    "rfq.remove": _l("撤下询比价文件"),
-    "rfq.download": _l("下载询比价文件"),
-    "registration.create": _l("创建报名"),
-    "registration.upload": _l("上传报名资料"),
-    "registration.draft": _l("保存报名草稿"),
-    "registration.submit": _l("提交报名"),
-    "registration.credit_recheck": _l("重新核查信用记录"),
-    "quote.submit": _l("提交密封报价"),
-    "quote.revise": _l("修改报价"),
-    "quote.withdraw": _l("撤回报价"),
-    "quote.open": _l("开启报价"),
-    "quote.open_failed": _l("报价开启失败"),
-    "panel.appoint": _l("指定评审小组成员"),
-    "panel.chair": _l("指定评审组长"),
-    "panel.remove": _l("移除评审小组成员"),
-    "panel.replace": _l("更换评审小组成员"),
-    "panel.declare": _l("利益冲突声明"),
-    "evaluation.start": _l("开始评审"),
-    "evaluation.votes_save": _l("保存评审意见"),
-    "evaluation.votes_submit": _l("提交评审意见"),
-    "evaluation.votes_reopen": _l("退回评审意见"),
-    "evaluation.rank": _l("排序"),
-    "evaluation.report_confirm": _l("确认评审报告"),
-    "evaluation.complete": _l("评审完成"),
-    "abnormal_low.request": _l("要求说明异常低价"),
-    "abnormal_low.explain": _l("提交异常低价说明"),
-    "abnormal_low.decide": _l("认定异常低价"),
-    "document.issue": _l("出具文书"),
-    "award.confirm": _l("确定成交"),
-    "award.drop_out": _l("候选人放弃或不符合条件"),
-    "award.publish": _l("发布成交结果"),
-    "challenge.file": _l("提出质疑"),
-    "challenge.answer": _l("答复质疑"),
-}
 
 
 def _page() -> int:
@@ -106,59 +46,6 @@ def details_text(details: dict) -> str:
     return json.dumps(details or {}, ensure_ascii=False, sort_keys=True)
 
 
-@bp.app_context_processor
-def audit_helpers():
-    """Helpers for the project hub's audit section."""
-
-    def recent_events(project: Project, limit: int = 5) -> list[AuditEvent]:
-        """The project's latest events, newest first."""
-        return list(
-            db.session.scalars(
-                sa.select(AuditEvent)
-                .where(AuditEvent.project_id == project.id)
-                .order_by(AuditEvent.id.desc())
-                .limit(limit)
-            )
-        )
-
-    def event_count(project: Project) -> int:
-        """How many events the project's trail holds."""
-        query = sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.project_id == project.id)
-        return db.session.scalar(query) or 0
-
-    return {
-        "audit_recent_events": recent_events,
-        "audit_event_count": event_count,
-        "audit_action_label": lambda action: ACTION_LABELS.get(action, action),
-        "audit_actor": actor_label,
-        "audit_object": object_label,
-    }
-
-
-ROLE_LABELS = {"buyer": _l("采购人"), "panel": _l("评审小组成员"), "supplier": _l("供应商")}
-OBJECT_LABELS = {
-    "project": _l("项目"), "amendment": _l("更正公告"), "project_file": _l("询比价文件"), "file_download": _l("文件下载"),
-    "registration": _l("报名"), "company": _l("供应商"), "user": _l("账户"), "blacklist_import": _l("失信名单版本"),
-    "sealed_quote": _l("报价"), "opened_quote": _l("开启的报价"), "panel_member": _l("评审小组成员"), "vote": _l("评审意见"),
-    "evaluation": _l("评审"), "abnormal_low_review": _l("异常低价审查"), "award": _l("成交确定"),
-    "generated_document": _l("文书"), "challenge": _l("质疑"), "holiday": _l("节假日"), "calendar": _l("工作日历"), "clock": _l("模拟时间"),
-}
-
-
-def actor_label(event: AuditEvent) -> str:
-    """Who acted, as a person reads it: 措姆（采购人）, or 系统 for commands and sign-up."""
-    user = event.actor_user
-    if user is None:
-        return str(_l("系统"))
-    return f"{user.name}（{ROLE_LABELS.get(user.role, user.role)}）"
-
-
-def object_label(event: AuditEvent) -> str:
-    """What was acted on: 报价 #6."""
-    label = OBJECT_LABELS.get(event.object_type, event.object_type)
-    return f"{label} #{event.object_id}" if event.object_id else str(label)
-
-
 def _render(project: Project | None):
     page = _page()
     events, total = _events(project, page)
@@ -172,6 +59,7 @@ def _render(project: Project | None):
         pages=pages,
         status=chain_status(),
         details_text=details_text,
+        **audit_label_context(),
     )
 
 

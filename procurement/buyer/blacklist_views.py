@@ -68,11 +68,9 @@ def blacklist_import(list_kind: str):
         try:
             version = credit_service.import_blacklist(list_kind, upload.read(), upload.filename or "", current_user)
         except BlacklistImportError as error:
-            db.session.rollback()
             form.file.errors = list(form.file.errors) + [translate(error.message, error.params)]
             return _render(400, {list_kind: form}, {list_kind: error.errors})
         except ServiceError as error:
-            db.session.rollback()
             form.add_domain_error(error, "file")
         else:
             flash(

@@ -14,12 +14,12 @@ from procurement.buyer.views import bp
 from procurement.domain.calendar import CalendarImportError, UnknownYearError, YearSchedule
 from procurement.extensions import db
 from procurement.models import CalendarYear, Holiday
-from procurement.services import ServiceError
 from procurement.services import calendar as calendar_service
 from procurement.services import projects as project_service
 from procurement.formatting import cn_date, translate
 from procurement import clock
 from procurement.domain.schedule import beijing
+from procurement.web import attempt
 
 
 def _read_csv(upload) -> str | None:
@@ -129,11 +129,7 @@ def calendar_regional_add():
     form = RegionalHolidayForm(prefix="regional")
     if form.validate_on_submit():
         before = _drift_keys()
-        try:
-            calendar_service.add_regional_holiday(form.day.data, form.name.data, current_user)
-        except ServiceError as error:
-            form.add_domain_error(error)
-        else:
+        if attempt(form, calendar_service.add_regional_holiday, form.day.data, form.name.data, current_user):
             flash(_("已添加地方节假日 %(day)s。", day=form.day.data.isoformat()), "success")
             _report_drifts(before)
             return redirect(url_for("buyer.calendar"))

@@ -14,7 +14,8 @@ from procurement.buyer.views import bp
 from procurement.domain.schedule import BEIJING
 from procurement.extensions import db
 from procurement.models import STATUS_PUBLISHED, Project
-from procurement.services.projects import schedule_of
+from procurement.queries.lookups import schedule_of
+from procurement.services.unit_of_work import transaction
 
 
 def _simulated_clock():
@@ -47,9 +48,9 @@ def clock_settings():
     if request.method == "GET":
         form.at.data = clock.now().astimezone(BEIJING).replace(tzinfo=None, second=0, microsecond=0)
     if request.method == "POST" and request.form.get("action") == "reset":
-        clk.set(None)
-        audit.record("clock.reset", object_type="clock", object_id="1", actor=current_user)
-        db.session.commit()
+        with transaction():
+            clk.set(None)
+            audit.record("clock.reset", object_type="clock", object_id="1", actor=current_user)
         flash(_("已恢复真实时间。"), "success")
         return redirect(url_for("buyer.clock"))
     if request.method == "POST" and request.form.get("shortcut"):
@@ -68,9 +69,9 @@ def clock_settings():
 
 
 def _set(clk, at: datetime):
-    clk.set(at, user_id=current_user.id)
-    audit.record("clock.set", object_type="clock", object_id="1", details={"simulated_at": at.isoformat()}, actor=current_user)
-    db.session.commit()
+    with transaction():
+        clk.set(at, user_id=current_user.id)
+        audit.record("clock.set", object_type="clock", object_id="1", details={"simulated_at": at.isoformat()}, actor=current_user)
     flash(_("模拟时间已设为 %(when)s（北京时间）。", when=at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")), "success")
     return redirect(_back() or url_for("buyer.clock"))
 

@@ -24,6 +24,7 @@ from procurement.domain.money import AmountError, parse_amount, parse_quantity
 from procurement.domain.qualification import CRITERIA
 from procurement.forms_common import BaseForm, BoundedIntegerField, choices, length, required, sensible_year
 from procurement.formatting import translate
+from procurement.services.project_drafting import ItemData
 
 HOURS_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–—至~]\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -204,8 +205,6 @@ class ProjectForm(BaseForm):
 
     def items_data(self):
         """The non-blank lines as service values."""
-        from procurement.services.projects import ItemData
-
         return [
             ItemData(
                 name=entry.form.name.data.strip(),

@@ -1,63 +1,71 @@
-"""Buyer staff: the project list and each project's page (the hub of its workflow)."""
+"""Buyer staff: the project list and each project's page (the hub of its workflow), the editor
+(drafts), publication, amendments, cancellation and the RFQ documents."""
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import render_template
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from procurement import clock
 from procurement.auth.permissions import roles_required
+from procurement.buyer.audit_labels import audit_label_context
 from procurement.buyer.loaders import get_project
+from procurement.buyer.project_forms import AmendmentForm, BoqImportForm, CancelForm, ProjectForm, RfqFileForm
+from procurement.buyer.registration_labels import registration_label_context
 from procurement.buyer.views import bp
+from procurement.domain import DomainError
+from procurement.domain.boq import BoqImportError
+from procurement.domain.schedule import BEIJING, beijing
 from procurement.extensions import db
-from procurement.models import Project
+from procurement.formatting import cn_date
+from procurement.formatting import quantity as quantity_text
+from procurement.formatting import translate
+from procurement.models import STATUS_DRAFT, Project, ProjectFile
+from procurement.queries import buyer as buyer_queries
 from procurement.services import projects as project_service
+from procurement.services import rfq
+from procurement.web import attempt, send_stored_file
 
 
 @bp.route("/")
 @roles_required("buyer")
 def home():
     """All projects, drafts included, newest first."""
-    projects = db.session.scalars(sa.select(Project).order_by(Project.created_at.desc(), Project.id.desc())).all()
-    now = clock.now()
-    return render_template("buyer/home.html", projects=projects, phase=lambda p: project_service.phase(p, now))
+    page = buyer_queries.project_list_page()
+    return render_template("buyer/home.html", page=page, phase=page.phase)
+
+
+def render_project_page(project: Project, *, rfq_form: RfqFileForm | None = None, status: int = 200):
+    """The project page built from its page model (also re-rendered with a refused RFQ upload)."""
+    page = buyer_queries.project_page(project)
+    return (
+        render_template(
+            "buyer/project.html",
+            project=project,
+            page=page,
+            schedule=page.schedule,
+            phase=page.phase,
+            schedule_drift=page.schedule_drift,
+            rfq_form=rfq_form or RfqFileForm(prefix="rfq"),
+            **registration_label_context(),
+            **audit_label_context(),
+        ),
+        status,
+    )
 
 
 @bp.route("/projects/<int:project_id>")
 @roles_required("buyer")
 def project(project_id: int):
     """One project: its schedule and every step of its workflow."""
-    project = get_project(project_id)
-    return render_template(
-        "buyer/project.html",
-        project=project,
-        schedule=project_service.schedule_of(project),
-        phase=project_service.phase(project),
-        schedule_drift=project_service.schedule_drift_of(project),
-    )
+    project = buyer_queries.load_project(project_id)
+    if project is None:
+        abort(404)
+    return render_project_page(project)
 
 
 # --- The editor (drafts), publication, amendments, cancellation, RFQ documents -------------
-
-from flask import abort, flash, redirect, request, url_for  # noqa: E402
-from flask_babel import gettext as _  # noqa: E402
-from flask_babel import lazy_gettext as _l  # noqa: E402
-from flask_login import current_user  # noqa: E402
-
-from procurement.buyer.project_forms import (  # noqa: E402
-    AmendmentForm,
-    BoqImportForm,
-    CancelForm,
-    ProjectForm,
-    RfqFileForm,
-)
-from procurement.domain import DomainError  # noqa: E402
-from procurement.domain.boq import BoqImportError  # noqa: E402
-from procurement.domain.schedule import BEIJING  # noqa: E402
-from procurement.models import STATUS_DRAFT, ProjectFile  # noqa: E402
-from procurement.services import ServiceError, rfq  # noqa: E402
-from procurement.formatting import cn_date  # noqa: E402
-from procurement.formatting import quantity as quantity_text  # noqa: E402
-from procurement.formatting import translate  # noqa: E402
 
 
 def _fill_form_from(project: Project, form: ProjectForm) -> None:
@@ -99,13 +107,10 @@ def project_new():
     """Create a draft project with the notice's fields, its bill of quantities and its rules."""
     form = ProjectForm()
     if form.validate_on_submit():
-        try:
-            project = project_service.create_project(form.project_data(BEIJING), form.items_data(), current_user)
-        except ServiceError as error:
-            form.add_domain_error(error)
-        else:
+        outcome = attempt(form, project_service.create_project, form.project_data(BEIJING), form.items_data(), current_user)
+        if outcome:
             flash(_("草稿已保存。核对后即可发布。"), "success")
-            return redirect(url_for("buyer.project", project_id=project.id))
+            return redirect(url_for("buyer.project", project_id=outcome.value.id))
     return _editor(form, None, 400 if request.method == "POST" else 200)
 
 
@@ -121,11 +126,7 @@ def project_edit(project_id: int):
     if request.method == "GET":
         _fill_form_from(project, form)
     elif form.validate_on_submit():
-        try:
-            project_service.update_draft(project, form.project_data(BEIJING), form.items_data(), current_user)
-        except ServiceError as error:
-            form.add_domain_error(error)
-        else:
+        if attempt(form, project_service.update_draft, project, form.project_data(BEIJING), form.items_data(), current_user):
             flash(_("草稿已保存。"), "success")
             return redirect(url_for("buyer.project", project_id=project.id))
     return _editor(form, project, 400 if request.method == "POST" else 200)
@@ -150,7 +151,7 @@ def project_boq_import(project_id: int):
                 count = rfq.import_boq(project, upload.filename or "", data, current_user)
             except BoqImportError as error:
                 errors.extend(translate(row.message, row.params) for row in error.errors)
-            except ServiceError as error:
+            except DomainError as error:
                 errors.append(translate(error.message, error.params))
             else:
                 flash(_("已从文件导入 %(n)s 行采购清单。", n=count), "success")
@@ -187,8 +188,6 @@ def project_publish(project_id: int):
                 flash(_("公告已发布。"), "success")
                 return redirect(url_for("buyer.project", project_id=project.id))
     status = 400 if request.method == "POST" else 200
-    from procurement.domain.schedule import beijing
-
     return (
         render_template(
             "buyer/project_publish.html",
@@ -226,21 +225,27 @@ def project_amend(project_id: int):
             for name in ("opening_place", "registration_working_days", "requirements_text", "registration_documents_text", "contact_name", "contact_phone")
         }
         data["opening_at"] = form.opening_at.data.replace(tzinfo=BEIJING)
-        try:
-            project_service.amend(
-                project, data, form.summary.data, form.reason.data, current_user,
-                recompute_schedule=bool(form.recompute_schedule.data),
-            )
-        except DomainError as caught:
-            db.session.rollback()
-            form.add_domain_error(caught, getattr(caught, "field", None) or ("opening_at" if caught.code.startswith("opening") else None))
-        else:
+        outcome = attempt(
+            form, _amend, project, data, form.summary.data, form.reason.data, current_user,
+            recompute_schedule=bool(form.recompute_schedule.data),
+        )
+        if outcome:
             flash(_("更正公告已发布。"), "success")
             return redirect(url_for("buyer.project", project_id=project.id))
     return (
         render_template("buyer/project_amend.html", form=form, project=project, affected=affected),
         400 if request.method == "POST" else 200,
     )
+
+
+def _amend(*args, **kwargs):
+    """Amend; a refusal about the opening time (the schedule's) goes beside the opening time field."""
+    try:
+        return project_service.amend(*args, **kwargs)
+    except DomainError as error:
+        if error.code.startswith("opening") and not getattr(error, "field", None):
+            error.field = "opening_at"
+        raise
 
 
 _DATE_LABELS = {
@@ -268,11 +273,7 @@ def project_cancel(project_id: int):
     project = get_project(project_id)
     form = CancelForm()
     if form.validate_on_submit():
-        try:
-            project_service.cancel(project, form.reason.data, current_user)
-        except ServiceError as error:
-            form.add_domain_error(error)
-        else:
+        if attempt(form, project_service.cancel, project, form.reason.data, current_user):
             flash(_("项目已终止，终止公告已在公告页面显示。"), "success")
             return redirect(url_for("buyer.project", project_id=project.id))
     return render_template("buyer/project_cancel.html", form=form, project=project), 400 if request.method == "POST" else 200
@@ -284,21 +285,10 @@ def rfq_upload(project_id: int):
     """Upload an RFQ document (PDF, DOCX or XLSX, checked by content)."""
     project = get_project(project_id)
     form = RfqFileForm(prefix="rfq")
-    if form.validate_on_submit():
-        try:
-            rfq.add_file(project, form.file.data, form.title.data, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            form.add_domain_error(error)
-        else:
-            flash(_("询比价文件已上传。报名成功的供应商可以下载。"), "success")
-            return redirect(url_for("buyer.project", project_id=project.id) + "#rfq")
-    return (
-        render_template(
-            "buyer/project.html", project=project, schedule=project_service.schedule_of(project), phase=project_service.phase(project), rfq_form=form
-        ),
-        400,
-    )
+    if form.validate_on_submit() and attempt(form, rfq.add_file, project, form.file.data, form.title.data, current_user):
+        flash(_("询比价文件已上传。报名成功的供应商可以下载。"), "success")
+        return redirect(url_for("buyer.project", project_id=project.id) + "#rfq")
+    return render_project_page(project, rfq_form=form, status=400)
 
 
 @bp.route("/projects/<int:project_id>/files/<int:file_id>/remove", methods=["POST"])
@@ -318,8 +308,6 @@ def rfq_remove(project_id: int, file_id: int):
 @roles_required("buyer")
 def rfq_view(project_id: int, file_id: int):
     """Buyer staff open an RFQ document."""
-    from procurement.web import send_stored_file
-
     project = get_project(project_id)
     project_file = db.session.get(ProjectFile, file_id)
     if project_file is None or project_file.project_id != project.id:
@@ -328,8 +316,3 @@ def rfq_view(project_id: int, file_id: int):
         project_file.stored_file, inline=project_file.stored_file.mime_type == "application/pdf", ascii_name=rfq.ascii_name(project_file)
     )
 
-
-@bp.app_context_processor
-def _rfq_context():
-    """Helpers the project sections use."""
-    return {"rfq_files": rfq.active_files, "rfq_downloads": rfq.downloads, "RfqFileForm": RfqFileForm}

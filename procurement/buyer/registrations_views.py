@@ -1,23 +1,21 @@
-"""Buyer staff: a project's registrations (who, when, status, checks) and their documents inline."""
+"""Buyer staff: a project's registrations (who, when, status, checks), paged and filtered by
+status, one registration in full, and its documents inline."""
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 
 from procurement.auth.permissions import roles_required
 from procurement.buyer.loaders import get_project
+from procurement.buyer.registration_labels import registration_label_context
 from procurement.buyer.views import bp
 from procurement.domain.credit import LIST_KINDS
 from procurement.extensions import db
+from procurement.forms_common import parse_id
 from procurement.models import Registration
+from procurement.queries import buyer as buyer_queries
 from procurement.services import credit as credit_service
 from procurement.services import registrations as registration_service
 from procurement.web import send_stored_file
-
-
-@bp.app_context_processor
-def buyer_registration_helpers():
-    """``project_registrations(project)`` for the registrations section of the buyer's project page."""
-    return {"project_registrations": registration_service.project_registrations}
 
 
 def get_registration(project_id: int, registration_id: int) -> Registration:
@@ -30,6 +28,22 @@ def get_registration(project_id: int, registration_id: int) -> Registration:
     if registration is None or registration.project_id != project.id:
         abort(404)
     return registration
+
+
+@bp.route("/projects/<int:project_id>/registrations")
+@roles_required("buyer")
+def registrations(project_id: int):
+    """Every registration of a project, a page at a time (``?page=``), filtered by ``?status=``.
+
+    An unknown status shows them all; a page number past the last shows the last page.
+    """
+    project = get_project(project_id)
+    regs = buyer_queries.registration_list(
+        project,
+        status=request.args.get("status", "all"),
+        page=min(parse_id(request.args.get("page", "1")) or 1, 10**6),
+    )
+    return render_template("buyer/registrations.html", project=project, regs=regs, **registration_label_context())
 
 
 @bp.route("/projects/<int:project_id>/registrations/<int:registration_id>")
@@ -46,6 +60,7 @@ def registration(project_id: int, registration_id: int):
         versions=credit_service.versions_by_id(version_ids),
         list_kinds=LIST_KINDS,
         checks=sorted(registration.checks, key=lambda c: (c.run_at, c.id), reverse=True),
+        **registration_label_context(),
     )
 
 

@@ -10,6 +10,7 @@ from procurement.domain import N_
 from procurement.extensions import db
 from procurement.models import ROLE_BUYER, ROLE_PANEL, ROLE_SUPPLIER, Company, User
 from procurement.services import ServiceError
+from procurement.services.unit_of_work import command
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -54,6 +55,7 @@ def create_user(email: str, password: str, role: str, name: str, *, company: Com
     return user
 
 
+@command
 def sign_up_supplier(email: str, password: str, company_name: str, contact_name: str) -> User:
     """A supplier signs itself up: its company and its first account."""
     company = Company(name=company_name.strip(), contact_name=contact_name.strip(), created_at=clock.now())
@@ -61,17 +63,16 @@ def sign_up_supplier(email: str, password: str, company_name: str, contact_name:
     db.session.flush()
     user = create_user(email, password, ROLE_SUPPLIER, contact_name, company=company, actor=False)
     audit.record("company.create", company, details={"name": company.name, "self_signup": True}, actor=user)
-    db.session.commit()
     return user
 
 
+@command
 def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or ``None``; records the sign-in."""
     user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
     if user is None or not user.active or not check_password_hash(user.password_hash, password):
         return None
     user.last_login_at = clock.now()
-    db.session.commit()
     return user
 
 
@@ -80,6 +81,7 @@ def verify_password(user: User, password: str) -> bool:
     return check_password_hash(user.password_hash, password)
 
 
+@command
 def change_password(user: User, current: str, new: str) -> None:
     """Change the password after checking the current one; other sessions are signed out."""
     if not verify_password(user, current):
@@ -88,29 +90,28 @@ def change_password(user: User, current: str, new: str) -> None:
     user.password_hash = hash_password(new)
     user.session_version += 1
     audit.record("account.password_change", user, actor=user)
-    db.session.commit()
 
 
+@command
 def create_panel_member(email: str, password: str, name: str, phone: str | None, actor: User) -> User:
     """Buyer staff create a panel member's account."""
     user = create_user(email, password, ROLE_PANEL, name, phone=phone, actor=actor)
-    db.session.commit()
     return user
 
 
+@command
 def create_buyer(email: str, password: str, name: str) -> User:
     """Bootstrap a buyer staff account (``flask users create-buyer``)."""
     user = create_user(email, password, ROLE_BUYER, name, actor=False)
-    db.session.commit()
     return user
 
 
+@command
 def set_active(user: User, active: bool, actor: User) -> None:
     """Enable or disable an account."""
     user.active = active
     user.session_version += 1
     audit.record("account.activate" if active else "account.deactivate", user, actor=actor)
-    db.session.commit()
 
 
 def load_user(session_id: str) -> User | None:

@@ -1,15 +1,14 @@
 """The announcement PDF: issued at publication and re-issued on every amendment."""
 from __future__ import annotations
 
-from procurement.extensions import db
 from procurement.models import GeneratedDocument, Project
+from procurement.queries.lookups import schedule_of
 from procurement.services import documents
+from procurement.services.unit_of_work import transaction
 
 
 def issue_announcement(project: Project, actor=None) -> GeneratedDocument:
     """Render the notice as it now stands (the caller commits)."""
-    from procurement.services.projects import schedule_of
-
     return documents.issue(
         "announcement",
         "documents/announcement.html",
@@ -23,8 +22,8 @@ def issue_announcement(project: Project, actor=None) -> GeneratedDocument:
 
 def current_announcement(project: Project) -> GeneratedDocument:
     """The current announcement PDF, issued now if a published project has none yet."""
-    document = documents.current("announcement", project=project)
-    if document is None:
-        document = issue_announcement(project)
-        db.session.commit()
+    with transaction():
+        document = documents.current("announcement", project=project)
+        if document is None:
+            document = issue_announcement(project)
     return document

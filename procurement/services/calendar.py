@@ -1,6 +1,8 @@
 """The working-day calendar as configured in the database, and its maintenance."""
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import sqlalchemy as sa
@@ -11,9 +13,11 @@ from procurement.domain.calendar import YearSchedule, parse_regional_holidays_cs
 from procurement.extensions import db
 from procurement.models import CalendarYear, Holiday
 from procurement.services import ServiceError
+from procurement.services.unit_of_work import command
 from procurement.queries.lookups import load_calendar  # noqa: F401  (re-exported)
 
 
+@command
 def add_regional_holiday(day: date, name: str, actor) -> Holiday:
     """Add a regional holiday (e.g. 藏历新年); refuses a duplicate."""
     exists = db.session.scalar(sa.select(Holiday.id).where(Holiday.day == day, Holiday.kind == "regional_holiday"))
@@ -23,17 +27,17 @@ def add_regional_holiday(day: date, name: str, actor) -> Holiday:
     db.session.add(holiday)
     db.session.flush()
     audit.record("calendar.regional_add", holiday, details={"day": day.isoformat(), "name": name}, actor=actor)
-    db.session.commit()
     return holiday
 
 
+@command
 def remove_holiday(holiday: Holiday, actor) -> None:
     """Remove a regional holiday or one entered national day."""
     audit.record("calendar.remove", holiday, details={"day": holiday.day.isoformat(), "kind": holiday.kind}, actor=actor)
     db.session.delete(holiday)
-    db.session.commit()
 
 
+@command
 def import_regional_holidays(text: str, actor) -> int:
     """Import regional holidays from CSV (all or nothing); existing days are kept, not duplicated."""
     rows = parse_regional_holidays_csv(text)
@@ -46,10 +50,10 @@ def import_regional_holidays(text: str, actor) -> int:
         existing.add(day)
         added += 1
     audit.record("calendar.regional_import", object_type="calendar", object_id="regional", details={"rows": len(rows), "added": added}, actor=actor)
-    db.session.commit()
     return added
 
 
+@command
 def enter_year(schedule: YearSchedule, names: dict[date, str], actor) -> None:
     """Enter (or replace) a whole year's national schedule; it takes precedence over the library."""
     year = schedule.year
@@ -77,16 +81,12 @@ def enter_year(schedule: YearSchedule, names: dict[date, str], actor) -> None:
         details={"holidays": len(schedule.holidays), "workdays": len(schedule.workdays)},
         actor=actor,
     )
-    db.session.commit()
 
 
 def import_year(text: str, actor) -> YearSchedule:
     """Enter a year's national schedule from CSV (``date,kind,name``), all or nothing."""
     schedule = parse_year_schedule_csv(text)
     names = {}
-    import csv
-    import io
-
     for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff"))):
         try:
             names[date.fromisoformat((row.get("date") or "").strip())] = (row.get("name") or "").strip()
@@ -96,6 +96,7 @@ def import_year(text: str, actor) -> YearSchedule:
     return schedule
 
 
+@command
 def remove_year(year: int, actor) -> None:
     """Forget an entered year: the library (if it knows the year) applies again."""
     db.session.execute(
@@ -109,4 +110,3 @@ def remove_year(year: int, actor) -> None:
     if entry is not None:
         db.session.delete(entry)
     audit.record("calendar.year_remove", object_type="calendar", object_id=str(year), actor=actor)
-    db.session.commit()

@@ -32,6 +32,7 @@ from procurement.domain.schedule import beijing
 from procurement.extensions import db
 from procurement.models import BlacklistEntry, BlacklistImport
 from procurement.services import ServiceError
+from procurement.services.unit_of_work import command
 
 #: Encodings a CSV export may come in: UTF-8 (with or without BOM), or GB 18030 from Excel on Chinese Windows.
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -59,6 +60,7 @@ def decode_csv(data: bytes) -> str:
     raise BlacklistImportError([RowError(1, N_("无法识别文件编码，请另存为 UTF-8 编码的 CSV 文件。"))])
 
 
+@command
 def import_blacklist(list_kind: str, data: bytes, filename: str, actor) -> BlacklistImport:
     """Import one list's CSV export as a new dated version, all or nothing.
 
@@ -116,7 +118,6 @@ def import_blacklist(list_kind: str, data: bytes, filename: str, actor) -> Black
         details={"list_kind": list_kind, "rows": len(rows), "sha256": version.sha256, "file": version.source_filename},
         actor=actor,
     )
-    db.session.commit()
     return version
 
 

@@ -1,20 +1,27 @@
 """RFQ documents (询比价文件): published by buyer staff, downloaded by accepted registrants only."""
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from procurement import audit, clock
 from procurement.domain import N_
+from procurement.domain.boq import parse_boq_rows
 from procurement.extensions import db
 from procurement.models import REG_ACCEPTED, STATUS_DRAFT, FileDownload, Project, ProjectFile, Registration
 from procurement.services import ServiceError, uploads
+from procurement.services.project_drafting import ItemData, replace_items
+from procurement.services.unit_of_work import command
 
 MAX_RFQ_BYTES = 20 * 1024 * 1024
 
 
+@command
 def add_file(project: Project, upload, title: str, actor) -> ProjectFile:
     """Check the upload by content (PDF, DOCX, XLSX) and publish it with the project."""
     if project.status not in (STATUS_DRAFT, "published"):
@@ -37,15 +44,14 @@ def add_file(project: Project, upload, title: str, actor) -> ProjectFile:
     db.session.add(project_file)
     db.session.flush()
     audit.record("rfq.add", project_file, details={"title": project_file.title, "sha256": stored.sha256}, actor=actor)
-    db.session.commit()
     return project_file
 
 
+@command
 def remove_file(project_file: ProjectFile, actor) -> None:
     """Withdraw a file (kept for the record; no longer downloadable)."""
     project_file.removed_at = clock.now()
     audit.record("rfq.remove", project_file, details={"title": project_file.title}, actor=actor)
-    db.session.commit()
 
 
 def active_files(project: Project) -> list[ProjectFile]:
@@ -77,13 +83,13 @@ def ascii_name(project_file: ProjectFile) -> str:
     return "-".join(part for part in ("rfq", code, str(number)) if part) + extension
 
 
+@command
 def record_download(project_file: ProjectFile, user) -> None:
     """Log who downloaded which file when (evidence the supplier received the documents)."""
     download = FileDownload(project_file_id=project_file.id, user_id=user.id, company_id=user.company_id, downloaded_at=clock.now())
     db.session.add(download)
     db.session.flush()
     audit.record("rfq.download", download, project_id=project_file.project_id, details={"file": project_file.title}, actor=user)
-    db.session.commit()
 
 
 def downloads(project: Project) -> list[FileDownload]:
@@ -96,9 +102,6 @@ def downloads(project: Project) -> list[FileDownload]:
 
 def import_boq(project: Project, filename: str, data: bytes, actor) -> int:
     """Replace a draft's bill of quantities from XLSX or CSV bytes; all or nothing."""
-    from procurement.domain.boq import parse_boq_rows
-    from procurement.services.projects import ItemData, replace_items
-
     rows = _spreadsheet_rows(filename, data)
     parsed = parse_boq_rows(rows)
     items = [ItemData(r.name, r.specification, r.unit, r.quantity, r.ceiling_unit_price) for r in parsed]
@@ -107,11 +110,6 @@ def import_boq(project: Project, filename: str, data: bytes, actor) -> int:
 
 
 def _spreadsheet_rows(filename: str, data: bytes) -> list[list[object]]:
-    import csv
-    import io
-
-    from openpyxl import load_workbook
-
     mime = uploads.sniff(data)
     if mime == uploads.XLSX:
         try:

@@ -1,0 +1,31 @@
+"""The words the buyer's registration pages print: criteria (full and short), statuses, documents."""
+from __future__ import annotations
+
+from procurement.domain import N_
+from procurement.domain.qualification import ARTICLE22_DECLARATIONS, CRITERIA, DOCUMENT_KINDS
+
+CRITERION_LABELS = {criterion.key: criterion.label for criterion in CRITERIA}
+# Column headings for the buyer's table, where the full labels do not fit.
+CRITERION_SHORT_LABELS = {
+    "article22": N_("第二十二条"),
+    "credit": N_("信用"),
+    "no_consortium": N_("非联合体"),
+    "lhasa_premises": N_("拉萨场所"),
+    "documents": N_("资料"),
+    "identifiers": N_("证照号码"),
+}
+STATUS_LABELS = {"draft": N_("未提交"), "accepted": N_("报名成功"), "rejected": N_("未通过自动审核")}
+# The registration list's status filter, in the order its tabs show.
+FILTER_LABELS = {"all": N_("全部"), "accepted": N_("报名成功"), "rejected": N_("未通过自动审核"), "draft": N_("未提交")}
+
+
+def registration_label_context() -> dict:
+    """The labels the registration templates use, passed explicitly by the views that render them."""
+    return {
+        "criterion_labels": CRITERION_LABELS,
+        "criterion_short_labels": CRITERION_SHORT_LABELS,
+        "registration_status_labels": STATUS_LABELS,
+        "registration_filter_labels": FILTER_LABELS,
+        "document_labels": DOCUMENT_KINDS,
+        "article22_declarations": ARTICLE22_DECLARATIONS,
+    }
