@@ -8,8 +8,8 @@ from procurement import clock
 from procurement.auth.permissions import public
 from procurement.extensions import db
 from procurement.models import GeneratedDocument, Project
+from procurement.queries import public as public_queries
 from procurement.services import announcements
-from procurement.services import projects as project_service
 from procurement.web import send_document
 
 bp = Blueprint("public", __name__)
@@ -20,8 +20,8 @@ def get_public_project(project_id: int) -> Project:
 
     :raise 404: when it does not exist or is still a draft.
     """
-    project = db.session.get(Project, project_id)
-    if project is None or not project.is_public:
+    project = public_queries.public_project(project_id)
+    if project is None:
         abort(404)
     return project
 
@@ -38,30 +38,24 @@ def favicon():
 @bp.route("/")
 @public
 def home():
-    """Published announcements, open ones first."""
-    projects = project_service.public_projects()
-    now = clock.now()
-    open_projects = [p for p in projects if p.status == "published"]
-    other_projects = [p for p in projects if p.status != "published"]
-    return render_template(
-        "public/home.html",
-        open_projects=open_projects,
-        other_projects=other_projects,
-        phase=lambda p: project_service.phase(p, now),
-    )
+    """Published announcements, open ones first, 20 a page."""
+    return render_template("public/home.html", page=public_queries.home_page(request.args.get("page"), clock.now()))
 
 
 @bp.route("/notices/<int:project_id>")
 @public
 def notice(project_id: int):
     """The announcement (询比价公告) in the newspaper's structure."""
-    project = get_public_project(project_id)
+    page = public_queries.notice_page(project_id, clock.now())
+    if page is None:
+        abort(404)
     return render_template(
         "public/notice.html",
-        project=project,
-        schedule=project_service.schedule_of(project),
-        phase=project_service.phase(project),
-        registration=project_service.registration_state(project),
+        page=page,
+        project=page.project,
+        schedule=page.schedule,
+        phase=page.phase,
+        registration=page.registration,
     )
 
 
