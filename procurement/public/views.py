@@ -1,13 +1,11 @@
 """Public views: announcement list and page, document verification."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
 from procurement import clock
 from procurement.auth.permissions import public
-from procurement.extensions import db
-from procurement.models import GeneratedDocument, Project
+from procurement.models import Project
 from procurement.queries import public as public_queries
 from procurement.services import announcements
 from procurement.web import send_document
@@ -74,9 +72,7 @@ def verify():
     """Check a generated document by its verification code."""
     # Codes are printed in groups (XWZ4-XNCP-59MX); people type dashes, spaces, lower case.
     code = "".join(ch for ch in (request.args.get("code") or "").upper() if ch.isascii() and ch.isalnum())[:64]
-    document = None
-    if code:
-        document = db.session.scalar(sa.select(GeneratedDocument).where(GeneratedDocument.verification_code == code))
+    document = public_queries.document_by_code(code)
     status = 404 if code and document is None else 200
     return render_template("public/verify.html", code=code, document=document), status
 

@@ -182,3 +182,10 @@ def result_announced(project: Project) -> bool:
         .limit(1)
     )
     return issued is not None
+
+
+def document_by_code(code: str) -> GeneratedDocument | None:
+    """The generated document with this verification code (already normalised), if any."""
+    if not code:
+        return None
+    return db.session.scalar(sa.select(GeneratedDocument).where(GeneratedDocument.verification_code == code))
