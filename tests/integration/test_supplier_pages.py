@@ -35,7 +35,6 @@ def test_my_home_lists_open_projects_in_the_same_statements_for_3_and_12(app, cl
         make_project(buyer, clock, code=f"OPEN-{n:02d}")
     clock.set(REGISTRATION_OPEN_AT)
     page, few = _page(client, "/supplier/")
-    assert page.count("OPEN-") == 0 or True  # the open list names titles, not codes
     assert page.count('href="/supplier/projects/') == 3
     for n in range(3, 12):
         make_project(buyer, clock, code=f"OPEN-{n:02d}")
