@@ -1,15 +1,13 @@
 """Public views: announcement list and page, document verification."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
 from procurement import clock
 from procurement.auth.permissions import public
-from procurement.extensions import db
-from procurement.models import GeneratedDocument, Project
+from procurement.models import Project
+from procurement.queries import public as public_queries
 from procurement.services import announcements
-from procurement.services import projects as project_service
 from procurement.web import send_document
 
 bp = Blueprint("public", __name__)
@@ -20,8 +18,8 @@ def get_public_project(project_id: int) -> Project:
 
     :raise 404: when it does not exist or is still a draft.
     """
-    project = db.session.get(Project, project_id)
-    if project is None or not project.is_public:
+    project = public_queries.public_project(project_id)
+    if project is None:
         abort(404)
     return project
 
@@ -38,30 +36,24 @@ def favicon():
 @bp.route("/")
 @public
 def home():
-    """Published announcements, open ones first."""
-    projects = project_service.public_projects()
-    now = clock.now()
-    open_projects = [p for p in projects if p.status == "published"]
-    other_projects = [p for p in projects if p.status != "published"]
-    return render_template(
-        "public/home.html",
-        open_projects=open_projects,
-        other_projects=other_projects,
-        phase=lambda p: project_service.phase(p, now),
-    )
+    """Published announcements, open ones first, 20 a page."""
+    return render_template("public/home.html", page=public_queries.home_page(request.args.get("page"), clock.now()))
 
 
 @bp.route("/notices/<int:project_id>")
 @public
 def notice(project_id: int):
     """The announcement (询比价公告) in the newspaper's structure."""
-    project = get_public_project(project_id)
+    page = public_queries.notice_page(project_id, clock.now())
+    if page is None:
+        abort(404)
     return render_template(
         "public/notice.html",
-        project=project,
-        schedule=project_service.schedule_of(project),
-        phase=project_service.phase(project),
-        registration=project_service.registration_state(project),
+        page=page,
+        project=page.project,
+        schedule=page.schedule,
+        phase=page.phase,
+        registration=page.registration,
     )
 
 
@@ -80,9 +72,7 @@ def verify():
     """Check a generated document by its verification code."""
     # Codes are printed in groups (XWZ4-XNCP-59MX); people type dashes, spaces, lower case.
     code = "".join(ch for ch in (request.args.get("code") or "").upper() if ch.isascii() and ch.isalnum())[:64]
-    document = None
-    if code:
-        document = db.session.scalar(sa.select(GeneratedDocument).where(GeneratedDocument.verification_code == code))
+    document = public_queries.document_by_code(code)
     status = 404 if code and document is None else 200
     return render_template("public/verify.html", code=code, document=document), status
 

@@ -9,6 +9,7 @@ from procurement.domain.identifiers import InvalidIdentifier, validate_mobile, v
 from procurement.extensions import db
 from procurement.models import Company
 from procurement.services import ServiceError
+from procurement.services.unit_of_work import command
 
 PROFILE_FIELDS = (
     "name",
@@ -53,6 +54,7 @@ def validate_profile(data: dict, company_id: int | None) -> tuple[dict, dict[str
     return clean, errors
 
 
+@command
 def update_profile(company: Company, data: dict, actor) -> None:
     """Save a validated profile (ID numbers never go into the audit details)."""
     changed = [field for field in PROFILE_FIELDS if getattr(company, field) != data[field]]
@@ -60,4 +62,3 @@ def update_profile(company: Company, data: dict, actor) -> None:
         setattr(company, field, data[field])
     company.updated_at = clock.now()
     audit.record("company.update", company, details={"fields": changed}, actor=actor)
-    db.session.commit()

@@ -1,12 +1,13 @@
 """Object loaders for supplier views: another supplier's object answers 404."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
 
 from procurement.extensions import db
 from procurement.models import Company, Project, Registration
+from procurement.queries import registrations as registration_queries
+from procurement.queries.public import public_project
 
 
 def current_company() -> Company:
@@ -25,17 +26,15 @@ def get_public_project(project_id: int) -> Project:
 
     :raise 404: for drafts and unknown ids.
     """
-    project = db.session.get(Project, project_id)
-    if project is None or not project.is_public:
+    project = public_project(project_id)
+    if project is None:
         abort(404)
     return project
 
 
 def own_registration(project: Project) -> Registration | None:
     """The current supplier's registration for ``project``, if any."""
-    return db.session.scalar(
-        sa.select(Registration).where(Registration.project_id == project.id, Registration.company_id == current_company().id)
-    )
+    return registration_queries.own_registration(project, current_company())
 
 
 def get_own_registration(registration_id: int) -> Registration:

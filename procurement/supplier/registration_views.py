@@ -7,52 +7,36 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from procurement import clock
 from procurement.auth.permissions import roles_required
-from procurement.domain import N_
 from procurement.domain.identifiers import division_label, mask_id_number, uscc_division
-from procurement.domain.qualification import ARTICLE22_DECLARATIONS, CRITERIA, DOCUMENT_KINDS, required_documents
+from procurement.domain.qualification import DOCUMENT_KINDS, required_documents
 from procurement.models import REG_ACCEPTED
+from procurement.queries import registrations as registration_queries
+from procurement.queries.phases import registration_state
+from procurement.queries.supplier import opens_text
 from procurement.services import ServiceError
-from procurement.services import projects as project_service
 from procurement.services import registrations as registration_service
 from procurement.supplier.loaders import current_company, get_public_project, own_registration
 from procurement.supplier.registration_forms import RegistrationForm, prefill
 from procurement.supplier.views import bp
-from procurement.formatting import translate
 from procurement.web import send_stored_file
 
-CRITERION_LABELS = {criterion.key: criterion.label for criterion in CRITERIA}
-# Column headings for the buyer's table, where the full labels do not fit.
-CRITERION_SHORT_LABELS = {
-    "article22": N_("第二十二条"),
-    "credit": N_("信用"),
-    "no_consortium": N_("非联合体"),
-    "lhasa_premises": N_("拉萨场所"),
-    "documents": N_("资料"),
-    "identifiers": N_("证照号码"),
-}
-STATUS_LABELS = {"draft": N_("未提交"), "accepted": N_("报名成功"), "rejected": N_("未通过自动审核")}
-
-
 @bp.app_context_processor
-def registration_helpers():
-    """What the registration sections (supplier and buyer) need to show checks and documents."""
-    return {
-        "criterion_labels": CRITERION_LABELS,
-        "criterion_short_labels": CRITERION_SHORT_LABELS,
-        "document_labels": DOCUMENT_KINDS,
-        "article22_declarations": ARTICLE22_DECLARATIONS,
-        "registration_status_labels": STATUS_LABELS,
-        "latest_registration_check": registration_service.latest_check,
-        "required_document_kinds": required_documents,
-        "submission_opens_text": _opens_text,
-    }
+def buyer_registration_labels():
+    """The labels and ``latest_registration_check`` for the buyer's registration templates.
+
+    Kept only for ``buyer/sections/registrations.html`` and ``buyer/registration.html`` (the
+    buyer's pages, refactored separately) until their page models pass these; the supplier's
+    registration pages receive them explicitly.
+    """
+    return registration_queries.labels() | {"latest_registration_check": registration_queries.latest_check}
 
 
 def _opens_text(project) -> str:
     """今日15:30起可提交 when the window is open but this moment is outside the hours, else ``""``."""
-    opens = registration_service.next_submission(project)
-    return translate(opens.message, opens.params) if opens else ""
+    now = clock.now()
+    return opens_text(registration_state(project, now), now)
 
 
 def _registration_division(company) -> str:
@@ -96,7 +80,7 @@ def _render(
             opens_text=_opens_text(project) if not_yet else "",
             draft_saved_at=_draft_saved_at(registration),
             saved=list(saved),
-            registration_state=project_service.registration_state(project),
+            registration_state=registration_state(project, clock.now()),
             registration_division=_registration_division(company),
             premises_division_label=(
                 division_label(company.premises_division)
@@ -106,6 +90,7 @@ def _render(
             masked_legal_rep_id=mask_id_number(company.legal_rep_id_number or ""),
             documents={doc.kind: doc for doc in (registration.documents if registration else [])},
             required_kinds=required_documents(form.via_agent, premises="lhasa_premises" in project.criteria),
+            **registration_queries.labels(),
         ),
         status,
     )
@@ -207,7 +192,7 @@ def registration_document(project_id: int, kind: str):
     """
     project = get_public_project(project_id)
     registration = own_registration(project)
-    document = registration_service.document(registration, kind) if registration else None
+    document = registration_queries.document(registration, kind) if registration else None
     if document is None:
         abort(404)
     return send_stored_file(document.stored_file)

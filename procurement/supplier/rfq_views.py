@@ -29,7 +29,3 @@ def rfq_download(project_id: int, file_id: int):
     rfq.record_download(project_file, current_user)
     return send_stored_file(project_file.stored_file, inline=False, ascii_name=rfq.ascii_name(project_file))
 
-
-@bp.app_context_processor
-def _supplier_rfq_context():
-    return {"supplier_rfq_files": rfq.active_files}

@@ -1,4 +1,4 @@
-"""The supplier's own outcome per project (我的结果): the page model of 我的报名 and of the top of its project page.
+"""The supplier's own outcome per project (我的结果): part of the page models of 我的报名 and of its project page.
 
 One :class:`Outcome` per registration says where this supplier stands, from registration to
 the result: 报名未提交 / 报名未通过 / 可报价 / 已报价 / 待开启 / 未报价 / 评审中 / 成交 / 未成交
@@ -15,16 +15,18 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
-from procurement import clock
+from procurement.domain import N_
+from procurement.domain.compliance import CRITERION as COMPLIANCE_CRITERION, LABEL as COMPLIANCE_LABEL
 from procurement.domain.money import format_yuan
+from procurement.domain.qualification import CRITERIA
 from procurement.extensions import db
+from procurement.formatting import cn_clock, cn_datetime, translate
 from procurement.models import (
     AbnormalLowReview,
     REG_ACCEPTED,
     REG_DRAFT,
     STATUS_AWARDED,
     STATUS_CANCELLED,
-    STATUS_CLOSED,
     STATUS_FAILED,
     STATUS_PUBLISHED,
     Award,
@@ -36,12 +38,43 @@ from procurement.models import (
     SealedQuote,
 )
 from procurement.models.quotes import KIND_QUOTE
-from procurement.services import award as award_service
-from procurement.services import termination
-from procurement.services.calendar import load_calendar
-from procurement.supplier.result_views import NOTICE_NAMES
-from procurement.formatting import cn_clock, cn_datetime
+from procurement.queries.phases import CalendarOnce, registration_state
+from procurement.queries.public import ENDED_STATUSES, KIND_RESULT_ANNOUNCEMENT, KIND_TERMINATION, current_termination
 
+# The stored names the outcome reads (they mirror ``services.award``; tests/unit keep them equal).
+AWARDED, DECLINED, INELIGIBLE = "awarded", "declined", "ineligible"
+KIND_AWARD_NOTICE, KIND_RESULT_NOTICE = "award_notice", "result_notice"
+NOTICE_KINDS = (KIND_AWARD_NOTICE, KIND_RESULT_NOTICE)
+#: The supplier's own notice, by kind (also ``supplier.result_views.NOTICE_NAMES``).
+NOTICE_NAMES = {KIND_AWARD_NOTICE: N_("成交通知书"), KIND_RESULT_NOTICE: N_("成交结果通知书")}
+FAILURE_LABELS = {criterion.key: criterion.label for criterion in CRITERIA} | {
+    COMPLIANCE_CRITERION: COMPLIANCE_LABEL,
+    "abnormal_low": N_("异常低价：报价被认定为无效"),
+}
+
+
+def describe_failure(item) -> str:
+    """One stored failure reason as text, whatever shape the evaluation stored it in (as ``award.describe_failure``)."""
+    if isinstance(item, str):
+        return item
+    if isinstance(item, dict):
+        label = FAILURE_LABELS.get(item.get("criterion", ""), item.get("criterion", ""))
+        text = ""
+        if item.get("message"):
+            text = translate(item["message"], item.get("params"))
+        else:
+            reasons = item.get("reasons") or item.get("reason") or ""
+            if isinstance(reasons, list):
+                # Several members often give the same reason: print each once, without doubled stops.
+                unique = list(dict.fromkeys(str(r).strip().rstrip("。；;.") for r in reasons if str(r).strip()))
+                text = "；".join(unique)
+            else:
+                text = str(reasons).strip().rstrip("。")
+        label = translate(label) if label else ""
+        if label and text:
+            return f"“{label}”一项不通过（{text}）"
+        return f"“{label}”一项不通过" if label else text
+    return str(item)
 
 
 @dataclass(frozen=True)
@@ -124,20 +157,20 @@ def _load(registrations: list[Registration]) -> _Loaded:
             GeneratedDocument.project_id.in_(project_ids),
             sa.or_(
                 sa.and_(
-                    GeneratedDocument.kind.in_(award_service.NOTICE_KINDS),
+                    GeneratedDocument.kind.in_(NOTICE_KINDS),
                     GeneratedDocument.registration_id.in_(registration_ids),
                     GeneratedDocument.superseded_at.is_(None),
                 ),
-                sa.and_(GeneratedDocument.kind == termination.KIND, GeneratedDocument.superseded_at.is_(None)),
-                GeneratedDocument.kind == award_service.KIND_ANNOUNCEMENT,
+                sa.and_(GeneratedDocument.kind == KIND_TERMINATION, GeneratedDocument.superseded_at.is_(None)),
+                GeneratedDocument.kind == KIND_RESULT_ANNOUNCEMENT,
             ),
         )
         .order_by(GeneratedDocument.id)
     )
     for document in documents:
-        if document.kind == award_service.KIND_ANNOUNCEMENT:
-            announced.add(document.project_id)  # ever issued: see award_service.result_is_public
-        elif document.kind == termination.KIND:
+        if document.kind == KIND_RESULT_ANNOUNCEMENT:
+            announced.add(document.project_id)  # ever issued: see queries.public.result_announced
+        elif document.kind == KIND_TERMINATION:
             terminations[document.project_id] = document
         else:
             notices[document.registration_id] = document
@@ -223,14 +256,14 @@ def _result(project: Project, registration: Registration, loaded: _Loaded) -> Ou
             "notice_code": notice.verification_code,
         }
     award = loaded.awards.get(registration.id)
-    if award is not None and award.status == award_service.AWARDED:
+    if award is not None and award.status == AWARDED:
         return Outcome("awarded", _("成交"), "success", _("贵单位被确定为成交供应商，请按成交通知书的期限签订合同。"), **link)
-    if award is not None and award.status == award_service.DECLINED:
+    if award is not None and award.status == DECLINED:
         return Outcome("not_awarded", _("未成交"), "secondary", _("放弃成交。"), (award.reason or "",), **link)
-    if award is not None and award.status == award_service.INELIGIBLE:
+    if award is not None and award.status == INELIGIBLE:
         return Outcome("not_awarded", _("未成交"), "secondary", _("经采购人确认不符合成交条件。"), (award.reason or "",), **link)
     if not result.passed:
-        reasons = tuple(award_service.describe_failure(item) for item in (result.failure_reasons or []))
+        reasons = tuple(describe_failure(item) for item in (result.failure_reasons or []))
         return Outcome("not_awarded", _("未成交"), "secondary", _("未通过资格审查或符合性审查。"), reasons, **link)
     if result.rank is not None:
         detail = _(
@@ -252,7 +285,7 @@ def _outcome(registration: Registration, loaded: _Loaded, now: datetime, window)
         return _registration_outcome(project, registration, window)
     if project.status == STATUS_PUBLISHED:
         return _quoting_outcome(project, registration, loaded, now)
-    if project.status in (STATUS_AWARDED, STATUS_CLOSED) and project.id in loaded.announced:
+    if project.status == STATUS_AWARDED and project.id in loaded.announced:
         return _result(project, registration, loaded)
     if registration.id not in loaded.opened:
         return _no_quote()
@@ -266,30 +299,27 @@ def _outcome(registration: Registration, loaded: _Loaded, now: datetime, window)
     )
 
 
-def outcomes_for(registrations: list[Registration], now: datetime | None = None, calendar=None) -> dict[int, Outcome]:
+def outcomes_for(
+    registrations: list[Registration], now: datetime, calendar: CalendarOnce | None = None
+) -> dict[int, Outcome]:
     """Registration id → the supplier's outcome, for many registrations in a fixed number of queries.
 
-    ``calendar`` is the working calendar if the caller has loaded it already.
+    The registrations' projects should be loaded with them; ``calendar`` is shared with the rest
+    of the page (it is read only if a project needs it).
     """
-    now = now or clock.now()
     loaded = _load(registrations)
-    calendar = [calendar] if calendar is not None else []
+    calendar = calendar or CalendarOnce()
 
     def window(project: Project):
-        """The registration state (loads the calendar once, only when a row needs it)."""
-        from procurement.services import projects as project_service
-
-        if not calendar:
-            calendar.append(load_calendar())
-        return project_service.registration_state(project, now, calendar[0])
+        return registration_state(project, now, calendar)
 
     return {registration.id: _outcome(registration, loaded, now, window) for registration in registrations}
 
 
-def outcome_of(project: Project, registration: Registration | None) -> Outcome | None:
+def outcome_of(project: Project, registration: Registration | None, now: datetime) -> Outcome | None:
     """The supplier's outcome on one project; for a supplier that did not register, only 流标 / 终止."""
     if registration is not None:
-        return outcomes_for([registration])[registration.id]
-    if project.status in termination.ENDED_STATUSES:
-        return ended_outcome(project, termination.current_notice(project))
+        return outcomes_for([registration], now)[registration.id]
+    if project.status in ENDED_STATUSES:
+        return ended_outcome(project, current_termination(project))
     return None
