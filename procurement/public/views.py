@@ -8,6 +8,8 @@ from procurement import clock
 from procurement.auth.permissions import public
 from procurement.extensions import db
 from procurement.models import GeneratedDocument, Project
+from procurement.queries.award import result_is_public
+from procurement.queries.results import termination_notice_of
 from procurement.services import announcements
 from procurement.services import projects as project_service
 from procurement.web import send_document
@@ -62,6 +64,8 @@ def notice(project_id: int):
         schedule=project_service.schedule_of(project),
         phase=project_service.phase(project),
         registration=project_service.registration_state(project),
+        result_published=result_is_public(project),
+        termination=termination_notice_of(project),
     )
 
 
