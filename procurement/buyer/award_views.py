@@ -10,14 +10,15 @@ from wtforms import RadioField, TextAreaField
 from procurement.auth.permissions import roles_required
 from procurement.buyer.loaders import get_project
 from procurement.buyer.views import bp
-from procurement.domain import DomainError
 from procurement.extensions import db
 from procurement.forms_common import BaseForm, choices, length, required
 from procurement.models import Challenge, ChallengeAttachment, GeneratedDocument
+from procurement.queries import award as award_queries
+from procurement.queries import challenges as challenge_queries
+from procurement.queries.lookups import supplier_name
 from procurement.services import award as award_service
 from procurement.services import challenges as challenge_service
-from procurement.formatting import translate
-from procurement.web import send_document, send_stored_file
+from procurement.web import attempt, send_document, send_stored_file
 
 
 class DropOutForm(BaseForm):
@@ -46,18 +47,8 @@ class AnswerForm(BaseForm):
     )
 
 
-@bp.app_context_processor
-def award_helpers():
-    """Helpers for the project hub's award section."""
-    return {
-        "buyer_award_state": award_service.state,
-        "buyer_challenges": challenge_service.for_project,
-        "challenge_answer_overdue": challenge_service.answer_overdue,
-    }
-
-
 def _candidate_or_404(project, registration_id: int):
-    for row in award_service.candidates(project):
+    for row in award_queries.candidates(project):
         if row.result.registration_id == registration_id:
             return row
     abort(404)
@@ -73,12 +64,7 @@ def award_confirm(project_id: int, registration_id: int):
     """Award the next candidate in order."""
     project = get_project(project_id)
     row = _candidate_or_404(project, registration_id)
-    try:
-        award_service.confirm(project, registration_id, current_user)
-    except DomainError as error:  # a ServiceError, or a year the calendar lacks
-        db.session.rollback()  # nothing half-done stays; the project's row lock is released
-        flash(translate(error.message, error.params), "danger")
-    else:
+    if attempt(None, award_service.confirm, project, registration_id, current_user):
         flash(_("已确定“%(name)s”为成交供应商。", name=row.name), "success")
     return _back(project.id)
 
@@ -91,12 +77,7 @@ def award_drop_out(project_id: int, registration_id: int):
     row = _candidate_or_404(project, registration_id)
     form = DropOutForm()
     if form.validate_on_submit():
-        try:
-            award_service.drop_out(project, registration_id, form.status.data, form.reason.data, current_user)
-        except DomainError as error:  # a ServiceError, or a year the calendar lacks
-            db.session.rollback()
-            form.add_domain_error(error)
-        else:
+        if attempt(form, award_service.drop_out, project, registration_id, form.status.data, form.reason.data, current_user):
             flash(_("已记录第 %(place)s 名候选人“%(name)s”的情况。", place=row.place, name=row.name), "success")
             return _back(project.id)
     status = 400 if form.is_submitted() else 200
@@ -108,12 +89,7 @@ def award_drop_out(project_id: int, registration_id: int):
 def award_publish(project_id: int):
     """Publish the result announcement and issue every notice."""
     project = get_project(project_id)
-    try:
-        award_service.publish(project, current_user)
-    except DomainError as error:  # a ServiceError, or a year the calendar lacks
-        db.session.rollback()  # nothing half-done stays; the project's row lock is released
-        flash(translate(error.message, error.params), "danger")
-    else:
+    if attempt(None, award_service.publish, project, current_user):
         flash(_("成交结果已发布：成交结果公告已公开，成交通知书和成交结果通知书已发给各供应商。"), "success")
     return _back(project.id)
 
@@ -134,7 +110,7 @@ def _get_challenge(challenge_id: int) -> Challenge:
 
     :raise 404: when it does not exist.
     """
-    challenge = db.session.get(Challenge, challenge_id)
+    challenge = challenge_queries.with_attachments(challenge_id)
     if challenge is None:
         abort(404)
     return challenge
@@ -151,11 +127,7 @@ def challenge(challenge_id: int):
         flash(_("该质疑已经答复。"), "warning")
         return redirect(url_for("buyer.challenge", challenge_id=item.id))
     if form.validate_on_submit():
-        try:
-            challenge_service.answer_challenge(item, form.answer.data, current_user)
-        except DomainError as error:  # a ServiceError, or a year the calendar lacks
-            form.add_domain_error(error)
-        else:
+        if attempt(form, challenge_service.answer_challenge, item, form.answer.data, current_user):
             flash(_("答复已保存，质疑供应商可在其项目页面查看。"), "success")
             return redirect(url_for("buyer.challenge", challenge_id=item.id))
     status = 400 if form.is_submitted() else 200
@@ -165,7 +137,7 @@ def challenge(challenge_id: int):
             project=project,
             challenge=item,
             form=form,
-            supplier_name=award_service.supplier_name(item.registration),
+            supplier_name=supplier_name(item.registration),
         ),
         status,
     )

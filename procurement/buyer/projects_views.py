@@ -23,6 +23,7 @@ from procurement.formatting import quantity as quantity_text
 from procurement.formatting import translate
 from procurement.models import STATUS_DRAFT, Project, ProjectFile
 from procurement.queries import buyer as buyer_queries
+from procurement.queries.award import award_section
 from procurement.services import projects as project_service
 from procurement.services import rfq
 from procurement.web import attempt, send_stored_file
@@ -48,6 +49,7 @@ def render_project_page(project: Project, *, rfq_form: RfqFileForm | None = None
             phase=page.phase,
             schedule_drift=page.schedule_drift,
             rfq_form=rfq_form or RfqFileForm(prefix="rfq"),
+            award_section=award_section(project),
             **registration_label_context(),
             **audit_label_context(),
         ),

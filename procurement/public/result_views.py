@@ -1,27 +1,13 @@
 """Public result announcements (成交结果公告) and termination notices (终止公告): the list, the pages, the PDFs."""
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 
 from procurement.auth.permissions import public
 from procurement.public.views import bp, get_public_project
-from procurement.services import award as award_service
-from procurement.services import documents, termination
+from procurement.queries import award as award_queries
+from procurement.queries import results as result_queries
 from procurement.web import send_document
-
-
-@bp.app_context_processor
-def result_helpers():
-    """``result_published(project)`` for the notice page's link to the result, and
-    ``termination_notice(project)``: an ended project's issued termination notice, or ``None``."""
-    return {"result_published": award_service.result_is_public, "termination_notice": _termination_notice}
-
-
-def _termination_notice(project):
-    """The termination notice the public may read: only of a failed or cancelled project."""
-    if project.status not in termination.ENDED_STATUSES:
-        return None
-    return termination.current_notice(project)
 
 
 def _published(project_id: int):
@@ -30,7 +16,7 @@ def _published(project_id: int):
     :raise 404: when it does not exist, is a draft, or has no published result.
     """
     project = get_public_project(project_id)
-    if not award_service.result_is_public(project):
+    if not award_queries.result_is_public(project):
         abort(404)
     return project
 
@@ -38,22 +24,17 @@ def _published(project_id: int):
 @bp.route("/results")
 @public
 def results():
-    """Every published result announcement and termination notice, newest first."""
-    entries = [("result", project, document) for project, document in award_service.public_results()]
-    entries += [("termination", project, document) for project, document in termination.public_notices()]
-    entries.sort(key=lambda entry: (entry[2].issued_at, entry[2].id), reverse=True)
-    return render_template("public/results.html", results=entries)
+    """Every published result announcement and termination notice, newest first, 20 a page."""
+    page = result_queries.results_page(request.args.get("page", 1, type=int))
+    return render_template("public/results.html", page=page)
 
 
 @bp.route("/results/<int:project_id>")
 @public
 def result(project_id: int):
     """One result announcement, as published."""
-    project = _published(project_id)
-    document = documents.current(award_service.KIND_ANNOUNCEMENT, project=project)
-    context = award_service.announcement_context(project)
-    context["winners"] = award_service.winner_infos(project, only_published=True)
-    return render_template("public/result.html", project=project, document=document, **context)
+    page = result_queries.result_announcement_page(_published(project_id))
+    return render_template("public/result.html", project=page.project, document=page.document, **page.context)
 
 
 @bp.route("/results/<int:project_id>/result.pdf")
@@ -61,7 +42,7 @@ def result(project_id: int):
 def result_pdf(project_id: int):
     """The result announcement as a PDF: the stored document, byte for byte."""
     project = _published(project_id)
-    document = documents.current(award_service.KIND_ANNOUNCEMENT, project=project)
+    document = award_queries.current_document(award_queries.KIND_ANNOUNCEMENT, project)
     return send_document(document, f"{project.code}-成交结果公告.pdf")
 
 
@@ -74,4 +55,4 @@ def termination_pdf(project_id: int):
         report is not yet signed by every member) has no notice yet.
     """
     project = get_public_project(project_id)
-    return send_document(_termination_notice(project), f"{project.code}-终止公告.pdf")
+    return send_document(result_queries.termination_notice_of(project), f"{project.code}-终止公告.pdf")

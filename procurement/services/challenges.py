@@ -8,76 +8,49 @@ day of filing); a late answer is still recorded, and its audit event says so.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
-
-import sqlalchemy as sa
+from datetime import datetime
 
 from procurement import audit, clock
 from procurement.domain import N_
 from procurement.domain.calendar import UnknownYearError
 from procurement.domain.schedule import answer_deadline, beijing
 from procurement.extensions import db
-from procurement.models import (
-    STATUS_AWARDED,
-    STATUS_CLOSED,
-    Challenge,
-    ChallengeAttachment,
-    EvaluationResult,
-    Project,
-    Registration,
-    StoredFile,
+from procurement.models import Challenge, ChallengeAttachment, Project, Registration, StoredFile
+from procurement.queries.challenges import (
+    MAX_ATTACHMENTS,
+    ChallengeWindow,
+    answer_overdue,
+    for_project,
+    is_participant,
+    of_registration,
+    usable_attachments,
+    window,
 )
+from procurement.queries.lookups import load_calendar, settings_of
 from procurement.services import ServiceError
-from procurement.services.award import published_winners
-from procurement.services.calendar import load_calendar
+from procurement.services.unit_of_work import command, lock_project
+
+__all__ = [
+    "MAX_ATTACHMENTS",
+    "MAX_TEXT_LENGTH",
+    "ChallengeWindow",
+    "answer_challenge",
+    "answer_overdue",
+    "check_can_file",
+    "file_challenge",
+    "for_project",
+    "is_participant",
+    "of_registration",
+    "usable_attachments",
+    "window",
+]
 
 MAX_TEXT_LENGTH = 20000
-MAX_ATTACHMENTS = 10
 
 
-def _cn(day: date) -> str:
+def _cn(day) -> str:
     """2025年1月15日."""
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-@dataclass(frozen=True)
-class ChallengeWindow:
-    """Where the challenge period stands at a moment."""
-
-    state: str  # "not_yet" (result not published), "open", "closed"
-    opens_on: date | None
-    due_on: date | None
-
-    @property
-    def is_open(self) -> bool:
-        """Whether a challenge may be filed now."""
-        return self.state == "open"
-
-
-def window(project: Project, now: datetime | None = None) -> ChallengeWindow:
-    """The challenge period of a project at ``now``."""
-    now = now or clock.now()
-    published = published_winners(project) if project.status in (STATUS_AWARDED, STATUS_CLOSED) else []
-    if not published:
-        return ChallengeWindow("not_yet", None, None)
-    due = max(award.challenge_deadline for award in published if award.challenge_deadline)
-    today = beijing(now).date()
-    return ChallengeWindow("open" if today <= due else "closed", None, due)
-
-
-def is_participant(project: Project, registration: Registration | None) -> bool:
-    """Whether ``registration`` took part in the evaluation of ``project`` (and so may challenge)."""
-    if registration is None or registration.project_id != project.id:
-        return False
-    return (
-        db.session.scalar(
-            sa.select(EvaluationResult.id).where(
-                EvaluationResult.project_id == project.id, EvaluationResult.registration_id == registration.id
-            )
-        )
-        is not None
-    )
 
 
 def check_can_file(project: Project, registration: Registration | None, now: datetime | None = None) -> ChallengeWindow:
@@ -99,23 +72,7 @@ def check_can_file(project: Project, registration: Registration | None, now: dat
     return current
 
 
-def usable_attachments(ids: list[int], actor) -> list[StoredFile]:
-    """Files this user uploaded for a challenge that are not yet attached to one.
-
-    Unknown ids, other people's files and files already attached are left out silently: the
-    hidden list comes from the browser and is never trusted.
-    """
-    if not ids:
-        return []
-    attached = sa.select(ChallengeAttachment.stored_file_id)
-    rows = db.session.scalars(
-        sa.select(StoredFile)
-        .where(StoredFile.id.in_(ids), StoredFile.uploaded_by_id == actor.id, StoredFile.id.not_in(attached))
-        .order_by(StoredFile.id)
-    ).all()
-    return list(rows)[:MAX_ATTACHMENTS]
-
-
+@command
 def file_challenge(
     project: Project, registration: Registration, text: str, attachments: list[StoredFile], actor
 ) -> Challenge:
@@ -125,6 +82,7 @@ def file_challenge(
         (field ``text``); ``too_many_attachments`` (field ``attachments``); ``unknown_year`` when
         the answer deadline falls in a year the working-day calendar does not know.
     """
+    project = lock_project(project)  # the window is checked against committed awards
     check_can_file(project, registration)
     text = (text or "").strip()
     if not text:
@@ -135,8 +93,6 @@ def file_challenge(
         raise ServiceError(N_("附件最多 %(max)s 个。"), "too_many_attachments", field="attachments", max=MAX_ATTACHMENTS)
     now = clock.now()
     filed_on = beijing(now).date()
-    from procurement.services.projects import settings_of
-
     try:
         answer_due = answer_deadline(load_calendar(), filed_on, settings_of(project))
     except UnknownYearError as error:
@@ -167,15 +123,16 @@ def file_challenge(
         },
         actor=actor,
     )
-    db.session.commit()
     return challenge
 
 
+@command
 def answer_challenge(challenge: Challenge, text: str, actor) -> Challenge:
     """Record the buyer's written answer (once).
 
     :raise ServiceError: ``already_answered``; ``answer_required`` / ``answer_too_long`` (field ``answer``).
     """
+    lock_project(challenge.project_id)  # two answers at once: the second sees the first
     if challenge.answered_at is not None:
         raise ServiceError(N_("该质疑已经答复。"), "already_answered")
     text = (text or "").strip()
@@ -193,30 +150,4 @@ def answer_challenge(challenge: Challenge, text: str, actor) -> Challenge:
         details={"answer_due_on": challenge.answer_due_on, "late": beijing(now).date() > challenge.answer_due_on},
         actor=actor,
     )
-    db.session.commit()
     return challenge
-
-
-def answer_overdue(challenge: Challenge, now: datetime | None = None) -> bool:
-    """Whether the answer is still missing after its due date (Beijing dates)."""
-    return challenge.answered_at is None and beijing(now or clock.now()).date() > challenge.answer_due_on
-
-
-def for_project(project: Project) -> list[Challenge]:
-    """Every challenge of a project, oldest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Challenge).where(Challenge.project_id == project.id).order_by(Challenge.filed_at, Challenge.id)
-        )
-    )
-
-
-def of_registration(registration: Registration) -> list[Challenge]:
-    """A participant's own challenges, oldest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Challenge)
-            .where(Challenge.registration_id == registration.id)
-            .order_by(Challenge.filed_at, Challenge.id)
-        )
-    )

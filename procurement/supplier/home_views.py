@@ -7,6 +7,7 @@ from procurement import clock
 from procurement.auth.permissions import roles_required
 from procurement.queries.supplier import project_page, supplier_home
 from procurement.supplier.loaders import current_company
+from procurement.queries.results import supplier_result_section
 from procurement.supplier.views import bp
 
 
@@ -36,4 +37,5 @@ def project(project_id: int):
         phase=page.phase,
         registration_state=page.registration_state,
         **page.labels,
+        result_section=supplier_result_section(page.project, page.registration),
     )

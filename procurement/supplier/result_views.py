@@ -10,19 +10,20 @@ from wtforms import HiddenField, TextAreaField
 from wtforms.validators import ValidationError
 
 from procurement.auth.permissions import roles_required
-from procurement.domain import DomainError
 from procurement.extensions import db
+from procurement.formatting import cn_date
 from procurement.forms_common import BaseForm, length, parse_id, required
 from procurement.models import Challenge, ChallengeAttachment, Project, Registration
+from procurement.queries import award as award_queries
+from procurement.queries import challenges as challenge_queries
 from procurement.services import ServiceError, uploads
-from procurement.services import award as award_service
 from procurement.services import challenges as challenge_service
+from procurement.services.unit_of_work import transaction
 from procurement.supplier.loaders import current_company, get_public_project, own_registration
 from procurement.supplier.views import bp
-from procurement.formatting import cn_date
-from procurement.web import send_document, send_stored_file
+from procurement.web import attempt, send_document, send_stored_file
 
-NOTICE_NAMES = {award_service.KIND_AWARD_NOTICE: "成交通知书", award_service.KIND_RESULT_NOTICE: "成交结果通知书"}
+NOTICE_NAMES = {award_queries.KIND_AWARD_NOTICE: "成交通知书", award_queries.KIND_RESULT_NOTICE: "成交结果通知书"}
 
 
 class ChallengeForm(BaseForm):
@@ -48,28 +49,6 @@ class ChallengeForm(BaseForm):
             raise ValidationError(_l("已保存附件的记录无效，请重新选择附件上传。"))
 
 
-@bp.app_context_processor
-def result_helpers():
-    """Helpers for the supplier's result section."""
-
-    def supplier_result(project: Project, registration: Registration | None) -> dict | None:
-        """The published winners and the participant's challenges; ``None`` for a non-participant.
-
-        The participant's own outcome and notice are the page's outcome section (``supplier.outcomes``).
-        """
-        if registration is None or not challenge_service.is_participant(project, registration):
-            return None
-        public = award_service.result_is_public(project)
-        return {
-            "public": public,
-            "winners": award_service.winner_infos(project, only_published=True) if public else [],
-            "window": challenge_service.window(project),
-            "challenges": challenge_service.of_registration(registration),
-        }
-
-    return {"supplier_result": supplier_result, "notice_names": NOTICE_NAMES}
-
-
 def _participant(project_id: int) -> tuple[Project, Registration]:
     """The project and this supplier's registration, when it took part.
 
@@ -77,7 +56,7 @@ def _participant(project_id: int) -> tuple[Project, Registration]:
     """
     project = get_public_project(project_id)
     registration = own_registration(project)
-    if not challenge_service.is_participant(project, registration):
+    if not challenge_queries.is_participant(project, registration):
         abort(404)
     return project, registration
 
@@ -87,7 +66,7 @@ def _participant(project_id: int) -> tuple[Project, Registration]:
 def my_notice(project_id: int):
     """Download this supplier's award notice or result notice, byte for byte as issued."""
     project, registration = _participant(project_id)
-    document = award_service.own_notice(project, registration)
+    document = award_queries.own_notice(project, registration)
     name = NOTICE_NAMES.get(document.kind, "通知书") if document else ""
     return send_document(document, f"{project.code}-{name}.pdf")
 
@@ -108,35 +87,33 @@ def challenge_new(project_id: int):
     """File a written challenge within the challenge period; a late one is refused with its due date."""
     project, registration = _participant(project_id)
     form = ChallengeForm()
-    window = challenge_service.window(project)
+    window = challenge_queries.window(project)
     refusal = None
     try:
         challenge_service.check_can_file(project, registration)
     except ServiceError as error:
         refusal = error
-    saved = challenge_service.usable_attachments(_saved_ids(form), current_user) if form.is_submitted() else []
+    saved = challenge_queries.usable_attachments(_saved_ids(form), current_user) if form.is_submitted() else []
     if form.is_submitted() and refusal is None:
         # Validate first: validation resets every field's errors, the upload errors come after.
         valid = form.validate()
         upload_error = False
         files = [f for f in request.files.getlist(form.attachments.name) if f and f.filename]
-        for upload in files:
-            try:
-                checked = uploads.check_upload(upload, uploads.SCAN_TYPES, field="attachments")
-            except ServiceError as error:
-                form.add_domain_error(error)
-                upload_error = True
-                continue
-            saved.append(uploads.save(checked, current_user))
         # A file the page calls saved is committed, even if something else on the form is wrong.
-        db.session.commit()
+        with transaction():
+            for upload in files:
+                try:
+                    checked = uploads.check_upload(upload, uploads.SCAN_TYPES, field="attachments")
+                except ServiceError as error:
+                    form.add_domain_error(error)
+                    upload_error = True
+                    continue
+                saved.append(uploads.save(checked, current_user))
         form.saved_files.data = ",".join(str(s.id) for s in saved)
         if valid and not upload_error:
-            try:
-                item = challenge_service.file_challenge(project, registration, form.text.data, saved, current_user)
-            except DomainError as error:  # a ServiceError, or a year the calendar lacks
-                form.add_domain_error(error)
-            else:
+            filed = attempt(form, challenge_service.file_challenge, project, registration, form.text.data, saved, current_user)
+            if filed:
+                item = filed.value
                 flash(_("质疑已提交。采购人应在 %(due)s 前书面答复。", due=cn_date(item.answer_due_on)), "success")
                 return redirect(url_for("supplier.challenge", challenge_id=item.id))
     status = 400 if form.is_submitted() else 200
@@ -161,7 +138,7 @@ def _own_challenge(challenge_id: int) -> Challenge:
 
     :raise 404: when it does not exist or belongs to another supplier.
     """
-    item = db.session.get(Challenge, challenge_id)
+    item = challenge_queries.with_attachments(challenge_id)
     if item is None or item.registration.company_id != current_company().id:
         abort(404)
     return item
