@@ -10,6 +10,7 @@ from procurement.buyer.loaders import get_project
 from procurement.buyer.views import bp
 from procurement.extensions import db
 from procurement.models import Project
+from procurement.queries import opening as opening_queries
 from procurement.services import projects as project_service
 
 
@@ -33,6 +34,7 @@ def project(project_id: int):
         schedule=project_service.schedule_of(project),
         phase=project_service.phase(project),
         schedule_drift=project_service.schedule_drift_of(project),
+        opening_record=opening_queries.opening_record(project, with_received=True),
     )
 
 
@@ -295,7 +297,8 @@ def rfq_upload(project_id: int):
             return redirect(url_for("buyer.project", project_id=project.id) + "#rfq")
     return (
         render_template(
-            "buyer/project.html", project=project, schedule=project_service.schedule_of(project), phase=project_service.phase(project), rfq_form=form
+            "buyer/project.html", project=project, schedule=project_service.schedule_of(project), phase=project_service.phase(project), rfq_form=form,
+            opening_record=opening_queries.opening_record(project, with_received=True),
         ),
         400,
     )

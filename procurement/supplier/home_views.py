@@ -9,6 +9,7 @@ from procurement import clock
 from procurement.auth.permissions import roles_required
 from procurement.extensions import db
 from procurement.models import STATUS_PUBLISHED, Project, Registration
+from procurement.queries.quotes import quote_hub
 from procurement.services import projects as project_service
 from procurement.services.calendar import load_calendar
 from procurement.supplier.loaders import current_company, get_public_project, own_registration
@@ -60,4 +61,5 @@ def project(project_id: int):
         schedule=project_service.schedule_of(project),
         phase=project_service.phase(project),
         registration_state=project_service.registration_state(project),
+        quote_hub=quote_hub(project, registration),
     )
