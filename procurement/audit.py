@@ -12,6 +12,26 @@ from procurement.extensions import db
 from procurement.models import AuditEvent
 
 
+#: The PostgreSQL advisory lock that serialises appends to the chain (transaction-scoped).
+CHAIN_LOCK_KEY = 7301
+
+
+def chain_lock_clause():
+    """``pg_advisory_xact_lock(CHAIN_LOCK_KEY)`` as an expression, to take the chain's lock inside
+    another statement (for example an INSERT's RETURNING) instead of a statement of its own."""
+    return sa.func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)
+
+
+def tail_hash_query():
+    """The chain's last hash as a scalar subquery (``NULL`` for an empty chain), to read inside another statement."""
+    return sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1).scalar_subquery()
+
+
+def tail_hash() -> str:
+    """The chain's last hash (``GENESIS`` for an empty chain); the caller holds the chain's lock."""
+    return db.session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
+
+
 def _actor_label(user) -> tuple[int | None, str]:
     if user is None or not getattr(user, "is_authenticated", False):
         return None, "anonymous"
@@ -27,6 +47,7 @@ def record(
     project_id: int | None = None,
     details: Mapping[str, Any] | None = None,
     actor=None,
+    prev_hash: str | None = None,
 ) -> AuditEvent:
     """Append one event in the current transaction; the caller commits.
 
@@ -34,6 +55,10 @@ def record(
     SQLite transactions are ``BEGIN IMMEDIATE`` (see ``procurement.database``). The unique
     ``prev_hash`` column is the last line of defence against a fork.
     Details must not carry amounts before opening; ``event_hash`` refuses Decimals.
+
+    ``prev_hash``: the chain's last hash, when the caller already read it while holding the chain's
+    lock (on PostgreSQL :func:`chain_lock_clause` in an earlier statement of the transaction; on
+    SQLite the write transaction itself); the lock and the read are then not repeated here.
     """
     if actor is None:
         try:
@@ -47,10 +72,13 @@ def record(
         if project_id is None:
             project_id = getattr(obj, "project_id", None) or (obj.id if object_type == "project" else None)
     session = db.session
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(7301)"))
-    session.flush()
-    prev = session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
+    if prev_hash is None:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(sa.select(chain_lock_clause()))
+        session.flush()
+        prev = tail_hash()
+    else:
+        prev = prev_hash
     occurred_at = clock.now()
     details = canonical_details(details or {})
     event = AuditEvent(

@@ -1,19 +1,16 @@
 """Buyer staff open the sealed quotes at the opening time and read the opening record (开标记录)."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import redirect, render_template, url_for, flash
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from procurement import clock
 from procurement.auth.permissions import roles_required
 from procurement.buyer.loaders import get_project
 from procurement.buyer.views import bp
-from procurement.services import ServiceError
+from procurement.queries import opening as opening_queries
 from procurement.services import opening as opening_service
-from procurement.services import quotes
-from procurement.formatting import translate
-from procurement.web import send_document
+from procurement.web import attempt, send_document
 
 
 @bp.route("/projects/<int:project_id>/open", methods=["POST"])
@@ -21,12 +18,10 @@ from procurement.web import send_document
 def open_quotes(project_id: int):
     """Open every current quote (at or after the opening time, once) and issue the opening record."""
     project = get_project(project_id)
-    try:
-        opened = opening_service.open_quotes(project.id, current_user)
-    except ServiceError as error:
-        flash(translate(error.message, error.params), "danger")
+    outcome = attempt(None, opening_service.open_quotes, project.id, current_user)
+    if not outcome:
         return redirect(url_for("buyer.project", project_id=project.id) + "#quotes")
-    flash(_("已开启 %(n)s 份报价，每份均与回执哈希核对一致；开标记录已生成。", n=len(opened)), "success")
+    flash(_("已开启 %(n)s 份报价，每份均与回执哈希核对一致；开标记录已生成。", n=len(outcome.value)), "success")
     return redirect(url_for("buyer.opening", project_id=project.id))
 
 
@@ -38,11 +33,7 @@ def opening(project_id: int):
     return render_template(
         "buyer/opening_record_view.html",
         project=project,
-        rows=opening_service.opening_rows(project) if opening_service.is_opened(project) else None,
-        opened=opening_service.is_opened(project),
-        can_open=opening_service.can_open(project),
-        received=quotes.received_count(project),
-        deadline=quotes.deadline_text(project),
+        page=opening_queries.opening_record(project, with_received=True),
         pdf_url=url_for("buyer.opening_record_pdf", project_id=project.id),
         back_url=url_for("buyer.project", project_id=project.id),
         back_label=project.code,
@@ -61,21 +52,3 @@ def opening_record_pdf(project_id: int):
     """
     project = get_project(project_id)
     return send_document(opening_service.opening_record_document(project), f"{project.code}-开标记录.pdf")
-
-
-@bp.app_context_processor
-def _opening_helpers():
-    """``buyer_quote_summary(project)`` for ``buyer/sections/quotes.html``."""
-
-    def buyer_quote_summary(project):
-        opened = opening_service.is_opened(project)
-        return {
-            "received": quotes.received_count(project),
-            "opened": opened,
-            "can_open": opening_service.can_open(project),
-            "before_time": project.status == "published" and clock.now() < project.opening_at,
-            "rows": opening_service.opening_rows(project) if opened else None,
-            "deadline": quotes.deadline_text(project),
-        }
-
-    return {"buyer_quote_summary": buyer_quote_summary}

@@ -105,3 +105,25 @@ class OpenedQuoteLine(db.Model):
 
     opened_quote: Mapped[OpenedQuote] = relationship(back_populates="lines")
     item: Mapped["BoqItem"] = relationship()  # noqa: F821
+
+
+# --- The database keeps one current version per registration -------------------------------------
+# Inserting a current version retires the previous current one in the same statement (a trigger),
+# so a submission needs no UPDATE of its own; the partial unique index above still guarantees it.
+# The same DDL is in migration quotes01_retire_current_version.
+
+RETIRE_CURRENT_SQLITE = (
+    "CREATE TRIGGER sealed_quote_retire_current BEFORE INSERT ON sealed_quote WHEN NEW.is_current "
+    "BEGIN UPDATE sealed_quote SET is_current = 0 WHERE registration_id = NEW.registration_id AND is_current; END"
+)
+RETIRE_CURRENT_POSTGRESQL = (
+    "CREATE OR REPLACE FUNCTION sealed_quote_retire_current() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN IF NEW.is_current THEN UPDATE sealed_quote SET is_current = false "
+    "WHERE registration_id = NEW.registration_id AND is_current; END IF; RETURN NEW; END $$",
+    "CREATE TRIGGER sealed_quote_retire_current BEFORE INSERT ON sealed_quote "
+    "FOR EACH ROW EXECUTE FUNCTION sealed_quote_retire_current()",
+)
+
+sa.event.listen(SealedQuote.__table__, "after_create", sa.DDL(RETIRE_CURRENT_SQLITE).execute_if(dialect="sqlite"))
+for _statement in RETIRE_CURRENT_POSTGRESQL:
+    sa.event.listen(SealedQuote.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="postgresql"))

@@ -9,8 +9,8 @@ from procurement.auth.permissions import roles_required
 from procurement.extensions import db
 from procurement.models import Project
 from procurement.panel.views import bp
+from procurement.queries import opening as opening_queries
 from procurement.services import opening as opening_service
-from procurement.services import quotes
 from procurement.web import send_document
 
 
@@ -20,7 +20,7 @@ def _appointed_project(project_id: int) -> Project:
     :raise 404: unknown project, or not appointed (or removed).
     """
     project = db.session.get(Project, project_id)
-    if project is None or opening_service.panel_member_of(project, current_user.id) is None:
+    if project is None or opening_queries.panel_member_of(project, current_user.id) is None:
         abort(404)
     return project
 
@@ -30,15 +30,10 @@ def _appointed_project(project_id: int) -> Project:
 def opening(project_id: int):
     """The opening record, read-only; before the opening it says the quotes are still sealed."""
     project = _appointed_project(project_id)
-    opened = opening_service.is_opened(project)
     return render_template(
         "buyer/opening_record_view.html",
         project=project,
-        rows=opening_service.opening_rows(project) if opened else None,
-        opened=opened,
-        can_open=False,
-        received=None,
-        deadline=quotes.deadline_text(project),
+        page=opening_queries.opening_record(project),
         pdf_url=url_for("panel.opening_record_pdf", project_id=project.id),
         back_url=url_for("panel.home"),
         back_label=_("我的评审"),

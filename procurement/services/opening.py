@@ -11,17 +11,14 @@ failure is audited and the buyer is told which supplier's quote it was.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
-
 import sqlalchemy as sa
 
 from procurement import audit, clock
 from procurement.domain import N_
-from procurement.domain.money import QuoteLine, amount_in_words_rmb, quote_total
+from procurement.domain.money import QuoteLine, quote_total
 from procurement.domain.sealing import SealBroken, SealedUntilOpening, decode_quote, open_sealed, unwrap_private_key
 from procurement.extensions import db
+from procurement.formatting import cn_clock
 from procurement.keys import load_kek
 from procurement.models import (
     REG_ACCEPTED,
@@ -31,50 +28,72 @@ from procurement.models import (
     GeneratedDocument,
     OpenedQuote,
     OpenedQuoteLine,
-    PanelMember,
     Project,
     Registration,
     SealedQuote,
 )
-from procurement.services import ServiceError, quote_drafts
-from procurement.services.quotes import deadline_text, server_time_text, supplier_name
+from procurement.queries.lookups import supplier_name
+from procurement.queries.opening import (  # noqa: F401  (re-exported: views and tests read them here too)
+    OpeningRow,
+    can_open,
+    is_opened,
+    opening_record,
+    opening_rows,
+    panel_member_of,
+    supplier_may_see,
+)
+from procurement.services import ServiceError, documents, quote_drafts
+from procurement.services.unit_of_work import change_status, command, lock_project, transaction
 
 
-@dataclass(frozen=True)
-class OpeningRow:
-    """One line of the opening record: who, how much, when finally submitted, which receipt."""
+class _SealCheckFailed(Exception):
+    """A quote failed its checks inside the opening's transaction (rolled back): what to audit and say."""
 
-    number: int
-    registration_id: int
-    company_id: int
-    supplier: str
-    total: Decimal
-    total_words: str
-    version: int
-    submitted_at: datetime
-    receipt_hash: str
-    hash_verified: bool
-
-
-def _lock_project(project_id: int) -> Project:
-    project = db.session.execute(
-        sa.select(Project).where(Project.id == project_id).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one()
-    return project
-
-
-def can_open(project: Project, now: datetime | None = None) -> bool:
-    """Whether the open button applies: published and at or after the opening time."""
-    return project.status == STATUS_PUBLISHED and (now or clock.now()) >= project.opening_at
+    def __init__(self, quote_id: int, registration_id: int, version: int, receipt_hash: str, error: SealBroken) -> None:
+        super().__init__(error.code)
+        self.quote_id, self.registration_id, self.version, self.receipt_hash, self.error = (
+            quote_id, registration_id, version, receipt_hash, error
+        )
 
 
 def open_quotes(project_id: int, actor) -> list[OpenedQuote]:
-    """Open every current quote of the project; the project becomes ``opened``.
+    """Open every current quote of the project; the project becomes ``opened`` (one command).
+
+    If a quote fails its checks the whole opening rolls back; the failure is then audited in a
+    transaction of its own (so the record survives the rollback) and reported.
 
     :raise ServiceError: already opened (or not open for quotes), before the opening time, or a
         quote that does not match its receipt or does not decrypt (nothing is opened then).
     """
-    project = _lock_project(project_id)
+    try:
+        return _open_quotes(project_id, actor)
+    except _SealCheckFailed as failure:
+        raise _audit_broken_seal(project_id, failure, actor) from failure.error
+
+
+@command
+def _audit_broken_seal(project_id: int, failure: _SealCheckFailed, actor) -> ServiceError:
+    """Audit a quote that failed the opening's checks (committed) and return the refusal naming its supplier."""
+    audit.record(
+        "quote.open_failed",
+        object_type="sealed_quote",
+        object_id=failure.quote_id,
+        project_id=project_id,
+        details={"version": failure.version, "receipt_hash": failure.receipt_hash, "reason": failure.error.code},
+        actor=actor,
+    )
+    return ServiceError(
+        N_("%(supplier)s 的报价（第%(version)s版）未通过核验：%(reason)s 报价未开启，请联系技术人员核查。"),
+        "seal_broken",
+        supplier=supplier_name(db.session.get(Registration, failure.registration_id)),
+        version=failure.version,
+        reason=failure.error.message,
+    )
+
+
+@command
+def _open_quotes(project_id: int, actor) -> list[OpenedQuote]:
+    project = lock_project(project_id)
     if project.status == STATUS_OPENED or project.opened_at is not None:
         raise ServiceError(N_("报价已经开启过，不能重复开启。"), "already_opened")
     if project.status != STATUS_PUBLISHED:
@@ -84,13 +103,15 @@ def open_quotes(project_id: int, actor) -> list[OpenedQuote]:
         private_key = unwrap_private_key(project.wrapped_private_key, load_kek(), now=now, opening_at=project.opening_at)
     except SealedUntilOpening:
         raise ServiceError(
-            N_("开启时间（%(opening)s，北京时间）未到，报价保持密封，不能开启。"), "too_early", opening=deadline_text(project)
+            N_("开启时间（%(opening)s，北京时间）未到，报价保持密封，不能开启。"), "too_early", opening=cn_clock(project.opening_at)
         ) from None
     except SealBroken as error:
         raise ServiceError(
             N_("项目私钥无法解开：%(reason)s 报价未开启，请联系技术人员核查密钥配置。"), "key_unusable", reason=error.message
         ) from error
-    # Wait for any submission still holding its registration's lock, then read what it committed.
+    # Registration row locks, not the project's: a submission holds its registration's row while
+    # it reads the clock and writes, so waiting for every registration of the project here means
+    # a submission accepted before the deadline is committed before the quotes are read.
     db.session.execute(
         sa.select(Registration.id).where(Registration.project_id == project.id).order_by(Registration.id).with_for_update()
     ).all()
@@ -107,7 +128,7 @@ def open_quotes(project_id: int, actor) -> list[OpenedQuote]:
         .execution_options(populate_existing=True)
     ).all()
     items = {item.id: item for item in project.items}
-    opened: list[OpenedQuote] = []
+    opened: list[tuple[OpenedQuote, SealedQuote]] = []
     for quote in current:
         try:
             decoded = decode_quote(open_sealed(private_key, quote.sealed, expected_hash=quote.receipt_hash))
@@ -116,51 +137,32 @@ def open_quotes(project_id: int, actor) -> list[OpenedQuote]:
             if {item_id for item_id, _ in decoded.lines} != set(items):
                 raise SealBroken(N_("报价内容与采购清单不符。"), code="payload_lines")
         except SealBroken as error:
-            db.session.rollback()
-            name = supplier_name(db.session.get(Registration, quote.registration_id))
-            audit.record(
-                "quote.open_failed",
-                db.session.get(SealedQuote, quote.id),
-                project_id=project_id,
-                details={"version": quote.version, "receipt_hash": quote.receipt_hash, "reason": error.code},
-                actor=actor,
-            )
-            db.session.commit()
-            raise ServiceError(
-                N_("%(supplier)s 的报价（第%(version)s版）未通过核验：%(reason)s 报价未开启，请联系技术人员核查。"),
-                "seal_broken",
-                supplier=name,
-                version=quote.version,
-                reason=error.message,
-            ) from error
+            raise _SealCheckFailed(quote.id, quote.registration_id, quote.version, quote.receipt_hash, error) from error
         lines = [QuoteLine(item_id=item_id, quantity=items[item_id].quantity, unit_price=price) for item_id, price in decoded.lines]
-        total = quote_total(lines)
         record = OpenedQuote(
             project_id=project.id,
             registration_id=quote.registration_id,
             sealed_quote_id=quote.id,
-            total=total,
+            total=quote_total(lines),
             opened_at=now,
             hash_verified=True,
         )
         record.lines = [OpenedQuoteLine(boq_item_id=line.item_id, unit_price=line.unit_price, line_total=line.total) for line in lines]
         db.session.add(record)
-        opened.append(record)
+        opened.append((record, quote))
     quote_drafts.discard_for_project(project.id)  # an unconfirmed review is void after the deadline
-    project.status = STATUS_OPENED
+    change_status(project, STATUS_OPENED, actor, at=now)
     project.opened_at = now
-    project.status_changed_at = now
-    project.status_changed_by_id = actor.id
     db.session.flush()
-    for record in opened:
+    for record, quote in opened:
         audit.record(
             "quote.open",
             record,
             project_id=project.id,
             details={
                 "registration_id": record.registration_id,
-                "version": record.sealed_quote.version,
-                "receipt_hash": record.sealed_quote.receipt_hash,
+                "version": quote.version,
+                "receipt_hash": quote.receipt_hash,
                 "hash_verified": True,
                 "total": str(record.total),
             },
@@ -168,90 +170,28 @@ def open_quotes(project_id: int, actor) -> list[OpenedQuote]:
         )
     audit.record("project.open", project, details={"opened_quotes": len(opened)}, actor=actor)
     issue_opening_record(project, actor=actor)
-    db.session.commit()
-    return opened
-
-
-def opening_rows(project: Project) -> list[OpeningRow]:
-    """The opening record's rows, in order of final submission (empty before the opening)."""
-    records = db.session.scalars(
-        sa.select(OpenedQuote)
-        .join(SealedQuote, SealedQuote.id == OpenedQuote.sealed_quote_id)
-        .where(OpenedQuote.project_id == project.id)
-        .order_by(SealedQuote.submitted_at, OpenedQuote.id)
-    ).all()
-    rows = []
-    for number, record in enumerate(records, start=1):
-        quote = record.sealed_quote
-        rows.append(
-            OpeningRow(
-                number=number,
-                registration_id=record.registration_id,
-                company_id=record.registration.company_id,
-                supplier=supplier_name(record.registration),
-                total=record.total,
-                total_words=amount_in_words_rmb(record.total),
-                version=quote.version,
-                submitted_at=quote.submitted_at,
-                receipt_hash=quote.receipt_hash,
-                hash_verified=record.hash_verified,
-            )
-        )
-    return rows
+    return [record for record, _ in opened]
 
 
 def issue_opening_record(project: Project, actor=None) -> GeneratedDocument:
-    """Render and store the opening record PDF (the caller commits)."""
-    from procurement.services import documents
-
+    """Render and store the opening record PDF from the page model (part of the caller's command)."""
     return documents.issue(
         "opening_record",
         "documents/opening_record.html",
         title=f"{project.title}开标记录",
         subject=f"开标记录 {project.code}",
         project=project,
-        rows=opening_rows(project),
-        quote_server_time=server_time_text,
+        page=opening_record(project),
         actor=actor,
     )
 
 
 def opening_record_document(project: Project) -> GeneratedDocument | None:
-    """The opening record PDF of an opened project (issued now if it is somehow missing)."""
+    """The opening record PDF of an opened project (issued now, as a command, if it is somehow missing)."""
     if project.opened_at is None:
         return None
-    from procurement.services import documents
-
     document = documents.current("opening_record", project=project)
     if document is None:
-        document = issue_opening_record(project)
-        db.session.commit()
+        with transaction():
+            document = issue_opening_record(project)
     return document
-
-
-def is_opened(project: Project) -> bool:
-    """Whether the quotes of the project have been opened (any status after the opening)."""
-    return project.opened_at is not None
-
-
-def supplier_may_see(project: Project, company_id: int) -> bool:
-    """Whether a supplier sees the opening record: the project is opened and its quote was opened."""
-    if not is_opened(project):
-        return False
-    return (
-        db.session.scalar(
-            sa.select(OpenedQuote.id)
-            .join(Registration, Registration.id == OpenedQuote.registration_id)
-            .where(OpenedQuote.project_id == project.id, Registration.company_id == company_id)
-        )
-        is not None
-    )
-
-
-def panel_member_of(project: Project, user_id: int) -> PanelMember | None:
-    """The user's (not removed) appointment to the project's panel."""
-    return db.session.scalar(
-        sa.select(PanelMember).where(
-            PanelMember.project_id == project.id, PanelMember.user_id == user_id, PanelMember.removed_at.is_(None)
-        )
-    )

@@ -46,6 +46,7 @@ from procurement import clock
 from procurement.domain.sealing import PAD_BLOCK
 from procurement.extensions import db
 from procurement.models import QuoteDraft, Registration
+from procurement.services.unit_of_work import command
 
 #: The session entry holding this browser session's half of the draft key (base64, no amount).
 SESSION_ENTRY = "quote_draft_key"
@@ -109,8 +110,9 @@ def _row(registration_id: int, user_id: int) -> QuoteDraft | None:
     )
 
 
+@command
 def save(registration: Registration, user_id: int, prices: Mapping[int, Decimal], expected_version: int, session_key: str) -> str:
-    """Store (or replace) this user's draft of ``registration``'s quote; commit; return its token.
+    """Store (or replace) this user's draft of ``registration``'s quote (a command); return its token.
 
     :raise ValueError: ``session_key`` is not a key made by :func:`new_session_key`.
     """
@@ -124,16 +126,23 @@ def save(registration: Registration, user_id: int, prices: Mapping[int, Decimal]
         row = QuoteDraft(registration_id=registration.id, user_id=user_id)
         db.session.add(row)
     row.token, row.expected_version, row.sealed, row.created_at = token, expected_version, sealed, clock.now()
-    db.session.commit()
     return token
 
 
 def load(registration: Registration, user_id: int, session_key: str | None) -> Draft | None:
     """This user's draft of the registration's quote, or ``None`` when there is none or it cannot be
     read here (another browser session's draft, a session that lost its key, a changed SECRET_KEY)."""
-    key = _session_key_bytes(session_key)
+    if _session_key_bytes(session_key) is None:
+        return None
     row = _row(registration.id, user_id)
-    if key is None or row is None:
+    return open_row(row, registration, user_id, session_key) if row is not None else None
+
+
+def open_row(row: QuoteDraft, registration: Registration, user_id: int, session_key: str | None) -> Draft | None:
+    """Decrypt a draft row already read (by the confirmation's one locked read), or ``None`` when
+    it cannot be read here (as :func:`load`)."""
+    key = _session_key_bytes(session_key)
+    if key is None or row.registration_id != registration.id or row.user_id != user_id:
         return None
     try:
         prices = _decode(bytes(_box(key, registration, user_id, row.token).decrypt(bytes(row.sealed))))
@@ -142,19 +151,20 @@ def load(registration: Registration, user_id: int, session_key: str | None) -> D
     return Draft(token=row.token, expected_version=row.expected_version, prices=prices)
 
 
+@command
 def discard(registration_id: int) -> None:
-    """Delete every draft of a registration's quote (no commit: part of the caller's transaction)."""
+    """Delete every draft of a registration's quote (a command; inside another, part of it)."""
     db.session.execute(sa.delete(QuoteDraft).where(QuoteDraft.registration_id == registration_id))
 
 
+@command
 def discard_for_user(user_id: int) -> None:
-    """Delete every draft a user holds (at sign-out); commits."""
+    """Delete every draft a user holds (at sign-out; a command)."""
     db.session.execute(sa.delete(QuoteDraft).where(QuoteDraft.user_id == user_id))
-    db.session.commit()
 
 
 def discard_for_project(project_id: int) -> None:
-    """Delete every draft of a project's quotes (at the opening; no commit)."""
+    """Delete every draft of a project's quotes (at the opening; part of its command)."""
     registrations = sa.select(Registration.id).where(Registration.project_id == project_id)
     db.session.execute(sa.delete(QuoteDraft).where(QuoteDraft.registration_id.in_(registrations)))
 
@@ -176,5 +186,6 @@ __all__ = [
     "discard_for_user",
     "load",
     "new_session_key",
+    "open_row",
     "save",
 ]

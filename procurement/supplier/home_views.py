@@ -8,6 +8,7 @@ from procurement.auth.permissions import roles_required
 from procurement.queries.supplier import project_page, supplier_home
 from procurement.supplier.loaders import current_company
 from procurement.queries.results import supplier_result_section
+from procurement.queries.quotes import quote_hub
 from procurement.supplier.views import bp
 
 
@@ -38,4 +39,5 @@ def project(project_id: int):
         registration_state=page.registration_state,
         **page.labels,
         result_section=supplier_result_section(page.project, page.registration),
+        quote_hub=quote_hub(page.project, page.registration),
     )

@@ -2,7 +2,7 @@
 the withdrawal.
 
 The sheet form is built per project (one field ``price_<item id>`` per line). Its validation runs
-the service's pricing rules, so the view gets a :class:`~procurement.services.quotes.PricedSheet`
+the service's pricing rules, so the view gets a :class:`~procurement.services.quote_pricing.PricedSheet`
 or errors beside the lines they concern.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from wtforms.validators import ValidationError
 
 from procurement.forms_common import BaseForm, IntegerTextError, parse_integer_text
 from procurement.models import Project
-from procurement.services import quotes
+from procurement.services import quote_pricing as quotes
 from procurement.formatting import translate
 
 

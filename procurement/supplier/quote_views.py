@@ -18,8 +18,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, user_logged_out
 
 from procurement.auth.permissions import roles_required
-from procurement.extensions import db
+from procurement.domain import DomainError
 from procurement.models import KIND_QUOTE, Project, Registration
+from procurement.queries import opening as opening_queries
 from procurement.services import ServiceError
 from procurement.services import opening as opening_service
 from procurement.services import quote_drafts, quotes
@@ -37,7 +38,7 @@ def _load(project_id: int) -> tuple[Project, Registration | None]:
     return project, own_registration(project)
 
 
-def _refuse(project: Project, error: ServiceError, category: str = "danger"):
+def _refuse(project: Project, error: DomainError, category: str = "danger"):
     flash(translate(error.message, error.params), category)
     return redirect(url_for("supplier.project", project_id=project.id) + "#quote")
 
@@ -97,7 +98,6 @@ def _drop_drafts(registration) -> None:
     """A registration that may not quote (now) keeps no review draft."""
     if registration is not None and quote_drafts.count(registration.id):
         quote_drafts.discard(registration.id)
-        db.session.commit()
 
 
 def _refused(project, registration, refused: ServiceError):
@@ -204,12 +204,34 @@ def quote_review(project_id: int):
 @bp.route("/projects/<int:project_id>/quote/confirm", methods=["POST"])
 @roles_required("supplier")
 def quote_confirm(project_id: int):
-    """Step 3: seal and store the reviewed draft as a new version; redirect to its receipt."""
+    """Step 3: seal and store the reviewed draft as a new version; redirect to its receipt.
+
+    The plain case is one command (``quotes.confirm_draft``: a fixed handful of statements, none
+    after the commit); anything else is answered by :func:`_confirm_otherwise`.
+    """
+    form = QuoteConfirmForm()
+    if form.validate_on_submit():
+        try:
+            confirmed = quotes.confirm_draft(project_id, current_user, form.draft.data, _session_draft_key())
+        except quotes.NotConfirmed:
+            pass
+        else:
+            return _confirmed(project_id, confirmed.version)
+    return _confirm_otherwise(project_id, form)
+
+
+def _confirmed(project_id: int, version: int):
+    flash(_("报价已加密密封提交（第%(version)s版）。请下载并保存回执。", version=version), "success")
+    return redirect(url_for("supplier.quote_receipt", project_id=project_id, version=version))
+
+
+def _confirm_otherwise(project_id: int, form: QuoteConfirmForm):
+    """The confirmation's full checks, each with its own answer: a refusal, an invalid form, no
+    draft (confirmed already, or a stale page), another window's draft, a changed sheet."""
     project, registration = _load(project_id)
     refused = quotes.refusal(registration)
     if refused is not None:
         return _refused(project, registration, refused)
-    form = QuoteConfirmForm()
     draft = _load_draft(registration)
     if not form.validate_on_submit():
         if draft is None:
@@ -227,17 +249,13 @@ def quote_confirm(project_id: int):
     try:
         quote = quotes.submit_quote(registration.id, draft.prices, current_user, expected_version=draft.expected_version)
     except quotes.StaleVersion as error:
-        db.session.rollback()
         _drop_drafts(registration)
         return _stale(project, error)
     except quotes.QuoteSheetInvalid as error:
-        db.session.rollback()
         return _sheet_with_errors(project, registration, draft.prices, error, 400)
     except ServiceError as error:
-        db.session.rollback()
         return _refused(project, registration, error)
-    flash(_("报价已加密密封提交（第%(version)s版）。请下载并保存回执。", version=quote.version), "success")
-    return redirect(url_for("supplier.quote_receipt", project_id=project.id, version=quote.version))
+    return _confirmed(project.id, quote.version)
 
 
 @bp.route("/projects/<int:project_id>/quote/sheet.xlsx")
@@ -307,7 +325,7 @@ def quote_withdraw(project_id: int):
         withdrawal = quotes.withdraw_quote(
             registration.id if registration else 0, current_user, expected_version=form.version
         )
-    except ServiceError as error:
+    except ServiceError as error:  # the category depends on the refusal, so not web.attempt
         return _refuse(project, error, "warning" if error.code == "stale_version" else "danger")
     flash(_("报价已撤回（第%(version)s版为撤回记录）。截止前您仍可重新报价。", version=withdrawal.version), "success")
     return redirect(url_for("supplier.project", project_id=project.id) + "#quote")
@@ -353,31 +371,33 @@ def quote_receipt_pdf(project_id: int, version: int):
     return send_document(document, name, ascii_name=ascii_fallback(name, f"receipt-v{quote.version}"))
 
 
-def _opening_visible(project_id: int) -> Project:
+def _opening_record(project_id: int):
+    """The project and its opening record for this supplier.
+
+    :raise 404: not opened, or this supplier's quote was not opened.
+    """
     project = get_public_project(project_id)
-    if not opening_service.supplier_may_see(project, current_company().id):
+    record = opening_queries.supplier_record(project, current_company().id)
+    if record is None:
         abort(404)
-    return project
+    return project, record
 
 
 @bp.route("/projects/<int:project_id>/opening")
 @roles_required("supplier")
 def opening_record(project_id: int):
     """The opening record (开标记录), for a supplier whose quote was opened."""
-    project = _opening_visible(project_id)
-    return render_template(
-        "supplier/quote_opening.html",
-        project=project,
-        rows=opening_service.opening_rows(project),
-        own_company_id=current_company().id,
-    )
+    project, record = _opening_record(project_id)
+    return render_template("supplier/quote_opening.html", project=project, page=record, own_company_id=current_company().id)
 
 
 @bp.route("/projects/<int:project_id>/opening-record.pdf")
 @roles_required("supplier")
 def opening_record_pdf(project_id: int):
     """The opening record as the stored PDF."""
-    project = _opening_visible(project_id)
+    project = get_public_project(project_id)
+    if not opening_queries.supplier_may_see(project, current_company().id):
+        abort(404)
     return send_document(opening_service.opening_record_document(project), f"{project.code}-开标记录.pdf")
 
 
@@ -387,27 +407,3 @@ def _forget_drafts_at_sign_out(sender, user, **extra):
     session.pop(quote_drafts.SESSION_ENTRY, None)
     if user is not None and getattr(user, "id", None) is not None:
         quote_drafts.discard_for_user(user.id)
-
-
-@bp.app_context_processor
-def _quote_helpers():
-    """Helpers for ``supplier/sections/quote.html`` and ``opening.html`` (the project hub)."""
-
-    def supplier_opening_rows(project: Project):
-        if current_user.is_authenticated and current_user.role == "supplier" and current_user.company is not None:
-            if opening_service.supplier_may_see(project, current_user.company.id):
-                return opening_service.opening_rows(project)
-        return None
-
-    return {
-        "supplier_quote_status": quotes.status_for,
-        "supplier_opening_rows": supplier_opening_rows,
-        "quote_server_time": quotes.server_time_text,
-        "quantity_text": quantity_text,
-    }
-
-
-def quantity_text(quantity) -> str:
-    """An estimated quantity without trailing zeros: 100, 2.5."""
-    text = f"{quantity:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
