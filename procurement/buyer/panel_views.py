@@ -182,9 +182,3 @@ def termination_notice_pdf(project_id: int):
     """The termination notice of a project that failed (流标)."""
     project = get_project(project_id)
     return send_document(tally.termination_document(project), f"{project.code}-终止公告.pdf", inline=True)
-
-
-@bp.app_context_processor
-def panel_helpers():
-    """``panel_progress(project)`` for the buyer's project page section (read side)."""
-    return {"panel_progress": pages.progress}

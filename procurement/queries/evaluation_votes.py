@@ -115,6 +115,14 @@ def open_request_for(registration: Registration) -> AbnormalLowReview | None:
     return abnormal_low_review(registration.project, registration.id)
 
 
+def explanation_request(registration: Registration | None) -> AbnormalLowReview | None:
+    """The panel's request to this supplier to explain a low price, once it has been sent."""
+    if registration is None:
+        return None
+    review = open_request_for(registration)
+    return review if review is not None and review.requested_at is not None else None
+
+
 # --- results and documents ----------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from procurement import clock
 from procurement.auth.permissions import roles_required
 from procurement.extensions import db
 from procurement.forms_common import BaseForm, length, required
-from procurement.models import AbnormalLowReview, StoredFile
+from procurement.models import StoredFile
 from procurement.queries import evaluation_votes as tally
 from procurement.services import evaluation as evaluation_service
 from procurement.supplier.loaders import get_public_project, own_registration
@@ -85,16 +85,3 @@ def explanation_attachment(project_id: int):
     if review.explanation_file_id is None:
         abort(404)
     return send_stored_file(db.session.get(StoredFile, review.explanation_file_id), inline=True)
-
-
-@bp.app_context_processor
-def explanation_helpers():
-    """``abnormal_low_request(registration)`` for the supplier's project page section."""
-
-    def abnormal_low_request(registration) -> AbnormalLowReview | None:
-        if registration is None:
-            return None
-        review = tally.open_request_for(registration)
-        return review if review is not None and review.requested_at is not None else None
-
-    return {"abnormal_low_request": abnormal_low_request}

@@ -9,6 +9,7 @@ from procurement.queries.supplier import project_page, supplier_home
 from procurement.supplier.loaders import current_company
 from procurement.queries.results import supplier_result_section
 from procurement.queries.quotes import quote_hub
+from procurement.queries.evaluation_votes import explanation_request
 from procurement.supplier.views import bp
 
 
@@ -40,4 +41,5 @@ def project(project_id: int):
         **page.labels,
         result_section=supplier_result_section(page.project, page.registration),
         quote_hub=quote_hub(page.project, page.registration),
+        explanation_request=explanation_request(page.registration),
     )

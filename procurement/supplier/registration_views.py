@@ -22,17 +22,6 @@ from procurement.supplier.registration_forms import RegistrationForm, prefill
 from procurement.supplier.views import bp
 from procurement.web import send_stored_file
 
-@bp.app_context_processor
-def buyer_registration_labels():
-    """The labels and ``latest_registration_check`` for the buyer's registration templates.
-
-    Kept only for ``buyer/sections/registrations.html`` and ``buyer/registration.html`` (the
-    buyer's pages, refactored separately) until their page models pass these; the supplier's
-    registration pages receive them explicitly.
-    """
-    return registration_queries.labels() | {"latest_registration_check": registration_queries.latest_check}
-
-
 def _opens_text(project) -> str:
     """今日15:30起可提交 when the window is open but this moment is outside the hours, else ``""``."""
     now = clock.now()
