@@ -6,7 +6,6 @@ from procurement.models.evaluation import AbnormalLowReview, Evaluation, Evaluat
 from procurement.models.projects import (
     STATUS_AWARDED,
     STATUS_CANCELLED,
-    STATUS_CLOSED,
     STATUS_DRAFT,
     STATUS_EVALUATED,
     STATUS_FAILED,

@@ -8,29 +8,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.db_types import Money, Quantity, Ratio
+from procurement.domain import lifecycle
 from procurement.extensions import db
 from procurement.models._base import created_at_column, fk, utc
 
-# Stored event states; time-driven phases (registration open, quoting) are derived
-# from the frozen schedule and the clock, never stored.
-STATUS_DRAFT = "draft"
-STATUS_PUBLISHED = "published"
-STATUS_OPENED = "opened"
-STATUS_EVALUATED = "evaluated"
-STATUS_AWARDED = "awarded"
-STATUS_CLOSED = "closed"
-STATUS_CANCELLED = "cancelled"
-STATUS_FAILED = "failed"
-PROJECT_STATUSES = (
-    STATUS_DRAFT,
-    STATUS_PUBLISHED,
-    STATUS_OPENED,
-    STATUS_EVALUATED,
-    STATUS_AWARDED,
-    STATUS_CLOSED,
-    STATUS_CANCELLED,
-    STATUS_FAILED,
-)
+# Stored event states, from the lifecycle (procurement.domain.lifecycle), which also lists the
+# allowed transitions; time-driven phases (registration open, quoting, closed after the
+# challenge period) are derived from the frozen schedule and the clock, never stored.
+STATUS_DRAFT = lifecycle.DRAFT
+STATUS_PUBLISHED = lifecycle.PUBLISHED
+STATUS_OPENED = lifecycle.OPENED
+STATUS_EVALUATED = lifecycle.EVALUATED
+STATUS_AWARDED = lifecycle.AWARDED
+STATUS_CANCELLED = lifecycle.CANCELLED
+STATUS_FAILED = lifecycle.FAILED
+PROJECT_STATUSES = lifecycle.STATUSES
 
 DEFAULT_REGISTRATION_HOURS = [["09:30", "13:00"], ["15:30", "18:00"]]
 DEFAULT_CRITERIA = ["article22", "credit", "no_consortium", "lhasa_premises", "documents", "identifiers"]
