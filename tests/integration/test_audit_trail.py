@@ -45,14 +45,17 @@ def test_every_award_step_is_an_audit_event_of_the_project(awarded):
     ).all()
     tail = [a for a in actions if a.startswith(("award.", "challenge."))]
     assert tail == ["award.drop_out", "award.confirm", "award.publish", "challenge.file", "challenge.answer"]
-    # The announcement and the four notices (one award notice, three result notices).
+    # The announcement, the opening record, the evaluation report and the four notices
+    # (one award notice, three result notices).
     issued = db.session.scalars(
         sa.select(AuditEvent.details).where(
             AuditEvent.action == "document.issue", AuditEvent.project_id == awarded.project.id
         )
     ).all()
     kinds = sorted(details["kind"] for details in issued)
-    assert kinds == ["announcement", "award_notice", "result_announcement"] + ["result_notice"] * 3
+    assert kinds == ["announcement", "award_notice", "evaluation_report", "opening_record", "result_announcement"] + [
+        "result_notice"
+    ] * 3
 
 
 def test_buyer_reads_the_project_trail_with_the_chain_status(app, awarded):

@@ -84,7 +84,9 @@ def test_confirm_first_candidate_and_publish_the_result(client, auth, evaluated)
     assert award.contract_deadline == date(2025, 2, 5)
 
     documents = db.session.scalars(sa.select(GeneratedDocument).where(GeneratedDocument.project_id == project.id)).all()
-    kinds = sorted((d.kind, d.registration_id) for d in documents if d.kind != "announcement")
+    # What the award issued (the announcement, opening record and evaluation report came before it).
+    earlier = ("announcement", "opening_record", "evaluation_report")
+    kinds = sorted((d.kind, d.registration_id) for d in documents if d.kind not in earlier)
     others = sorted(r.id for r in evaluated.registrations if r.id != winner_registration.id)
     assert kinds == sorted(
         [("result_announcement", None), ("award_notice", winner_registration.id)]
