@@ -29,7 +29,7 @@ from tests.factories.opening import (
 )
 from tests.factories.people import make_buyer, make_panel, make_supplier
 from tests.factories.projects import ITEMS, NOTICE_DATA, PUBLISHED_AT, make_project
-from tests.factories.quotes import QUOTE_AT, make_sealed_quote
+from tests.factories.quotes import QUOTE_AT, make_opened_quote, make_sealed_quote
 from tests.factories.registrations import (
     REGISTRATION_OPEN_AT,
     make_accepted_registration,
@@ -58,6 +58,7 @@ __all__ = [
     "ITEMS",
     "NOTICE_DATA",
     "OPENED_AT",
+    "make_opened_quote",
     "OPENED_SUPPLIERS",
     "PANEL_NAMES",
     "PASSWORD",

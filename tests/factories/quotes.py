@@ -1,6 +1,7 @@
 """Sealed quotes through ``services.quotes`` (sealed with the project's key, audited)."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from decimal import Decimal
 
@@ -8,7 +9,7 @@ from procurement import clock as app_clock
 from procurement.domain.schedule import BEIJING
 from procurement.domain.sealing import encode_quote, receipt_hash, seal
 from procurement.extensions import db
-from procurement.models import KIND_QUOTE, SealedQuote, User
+from procurement.models import KIND_QUOTE, OpenedQuote, OpenedQuoteLine, SealedQuote, User
 from procurement.services import quotes
 from tests.factories.timing import moved
 
@@ -59,4 +60,46 @@ def seal_unchecked_quote(registration, supplier_user: User, prices, clock=None, 
         )
         db.session.add(quote)
         db.session.commit()
+    return quote
+
+
+def make_opened_quote(project, registration, user, prices, *, submitted_at: datetime = QUOTE_AT, opened_at=None):
+    """Rows only: a sealed version and what the opening revealed of it (lines and total).
+
+    For statement-count tests that need many opened quotes fast; the opening itself (hash
+    check, decryption, audit) is reached through the services by ``make_opened_project``.
+    """
+    from tests.factories.opening import OPENED_AT  # here: the opening module imports this one
+
+    sealed = SealedQuote(
+        registration_id=registration.id,
+        version=1,
+        kind=KIND_QUOTE,
+        sealed=b"sealed-by-factory",
+        receipt_hash=hashlib.sha256(f"opened-{registration.id}".encode()).hexdigest(),
+        submitted_at=submitted_at,
+        submitted_by_id=user.id,
+        is_current=True,
+    )
+    db.session.add(sealed)
+    db.session.flush()
+    lines = [
+        OpenedQuoteLine(
+            boq_item_id=item.id,
+            unit_price=Decimal(price),
+            line_total=(item.quantity * Decimal(price)).quantize(Decimal("0.01")),
+        )
+        for item, price in zip(project.items, prices)
+    ]
+    quote = OpenedQuote(
+        project_id=project.id,
+        registration_id=registration.id,
+        sealed_quote_id=sealed.id,
+        total=sum((line.line_total for line in lines), Decimal("0.00")),
+        opened_at=opened_at or OPENED_AT,
+        hash_verified=True,
+        lines=lines,
+    )
+    db.session.add(quote)
+    db.session.commit()
     return quote

@@ -34,7 +34,10 @@ def _published_framework(clock, winners: int, tag: str):
     prices = [(f"{20 + i}.00", "300.00", "20.00") for i in range(winners)] + [("10.00", "300.00", "20.00")]
     names = [f"拉萨{tag}第{i + 1}商贸有限公司" for i in range(winners + 1)]
     built = make_evaluated_project(
-        buyer, clock, prices=prices, failing=(winners,), names=names, candidates=winners, framework_award=True
+        buyer, clock, prices=prices, failing=(winners,), names=names, candidates=winners, framework_award=True,
+        # Built through the real evaluation, which fails a project with fewer valid quotes than its
+        # minimum: the smaller size has only two valid quotes, so the minimum is two here.
+        min_valid_quotes=SMALL,
     )
     clock.set(RESULT_DAY)
     for place in range(1, winners + 1):
