@@ -165,7 +165,7 @@ class CleanRequest(Request):
     def files(self):
         """The uploads, their file names without NUL characters."""
         files = Request.files.__get__(self)
-        for upload in files.values():
+        for _, upload in files.items(multi=True):
             if upload.filename and "\x00" in upload.filename:
                 upload.filename = upload.filename.replace("\x00", "")
         return files

@@ -85,6 +85,8 @@ def check_upload(upload: FileStorage | None, allowed: tuple[str, ...], *, field:
 
 
 def _safe_name(name: str, mime: str) -> str:
+    # No control characters: PostgreSQL refuses a NUL in text, and none belongs in a file name.
+    name = "".join(ch for ch in name if ch.isprintable())
     base = os.path.basename(name.replace("\\", "/")).strip() or "file"
     stem, _ext = os.path.splitext(base)
     return (stem[:120] or "file") + EXTENSIONS[mime]

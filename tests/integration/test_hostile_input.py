@@ -182,3 +182,14 @@ def test_nul_characters_are_dropped_from_what_a_form_posts(app):
     assert response.status_code == 302, response.get_data(as_text=True)
     project = db.session.scalar(sa.select(Project))
     assert (project.title, project.code) == ("办公用品采购", "XZRB-1")
+
+
+def test_nul_characters_are_dropped_from_every_upload_name(app):
+    """Several files under one field: each name loses its NUL, not only the first (PostgreSQL refuses them)."""
+    from io import BytesIO
+
+    from flask import request
+
+    data = {"scan": [(BytesIO(b"%PDF-1"), "a.pdf"), (BytesIO(b"%PDF-2"), "b\x00c.pdf")]}
+    with app.test_request_context("/", method="POST", data=data, content_type="multipart/form-data"):
+        assert [upload.filename for upload in request.files.getlist("scan")] == ["a.pdf", "bc.pdf"]
