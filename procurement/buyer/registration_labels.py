@@ -2,19 +2,9 @@
 from __future__ import annotations
 
 from procurement.domain import N_
-from procurement.domain.qualification import ARTICLE22_DECLARATIONS, CRITERIA, DOCUMENT_KINDS
+from procurement.domain.qualification import ARTICLE22_DECLARATIONS, DOCUMENT_KINDS
+from procurement.queries.registrations import CRITERION_LABELS, CRITERION_SHORT_LABELS, STATUS_LABELS
 
-CRITERION_LABELS = {criterion.key: criterion.label for criterion in CRITERIA}
-# Column headings for the buyer's table, where the full labels do not fit.
-CRITERION_SHORT_LABELS = {
-    "article22": N_("第二十二条"),
-    "credit": N_("信用"),
-    "no_consortium": N_("非联合体"),
-    "lhasa_premises": N_("拉萨场所"),
-    "documents": N_("资料"),
-    "identifiers": N_("证照号码"),
-}
-STATUS_LABELS = {"draft": N_("未提交"), "accepted": N_("报名成功"), "rejected": N_("未通过自动审核")}
 # The registration list's status filter, in the order its tabs show.
 FILTER_LABELS = {"all": N_("全部"), "accepted": N_("报名成功"), "rejected": N_("未通过自动审核"), "draft": N_("未提交")}
 

@@ -16,11 +16,9 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from procurement.domain import N_
-from procurement.domain.compliance import CRITERION as COMPLIANCE_CRITERION, LABEL as COMPLIANCE_LABEL
 from procurement.domain.money import format_yuan
-from procurement.domain.qualification import CRITERIA
 from procurement.extensions import db
-from procurement.formatting import cn_clock, cn_datetime, translate
+from procurement.formatting import cn_clock, cn_datetime
 from procurement.models import (
     AbnormalLowReview,
     REG_ACCEPTED,
@@ -38,6 +36,7 @@ from procurement.models import (
     SealedQuote,
 )
 from procurement.models.quotes import KIND_QUOTE
+from procurement.queries.award_documents import describe_failure
 from procurement.queries.phases import CalendarOnce, registration_state
 from procurement.queries.public import ENDED_STATUSES, KIND_RESULT_ANNOUNCEMENT, KIND_TERMINATION, current_termination
 
@@ -47,36 +46,6 @@ KIND_AWARD_NOTICE, KIND_RESULT_NOTICE = "award_notice", "result_notice"
 NOTICE_KINDS = (KIND_AWARD_NOTICE, KIND_RESULT_NOTICE)
 #: The supplier's own notice, by kind (also ``supplier.result_views.NOTICE_NAMES``).
 NOTICE_NAMES = {KIND_AWARD_NOTICE: N_("成交通知书"), KIND_RESULT_NOTICE: N_("成交结果通知书")}
-FAILURE_LABELS = {criterion.key: criterion.label for criterion in CRITERIA} | {
-    COMPLIANCE_CRITERION: COMPLIANCE_LABEL,
-    "abnormal_low": N_("异常低价：报价被认定为无效"),
-}
-
-
-def describe_failure(item) -> str:
-    """One stored failure reason as text, whatever shape the evaluation stored it in (as ``award.describe_failure``)."""
-    if isinstance(item, str):
-        return item
-    if isinstance(item, dict):
-        label = FAILURE_LABELS.get(item.get("criterion", ""), item.get("criterion", ""))
-        text = ""
-        if item.get("message"):
-            text = translate(item["message"], item.get("params"))
-        else:
-            reasons = item.get("reasons") or item.get("reason") or ""
-            if isinstance(reasons, list):
-                # Several members often give the same reason: print each once, without doubled stops.
-                unique = list(dict.fromkeys(str(r).strip().rstrip("。；;.") for r in reasons if str(r).strip()))
-                text = "；".join(unique)
-            else:
-                text = str(reasons).strip().rstrip("。")
-        label = translate(label) if label else ""
-        if label and text:
-            return f"“{label}”一项不通过（{text}）"
-        return f"“{label}”一项不通过" if label else text
-    return str(item)
-
-
 @dataclass(frozen=True)
 class Outcome:
     """Where one supplier stands on one project, and the notice to open.

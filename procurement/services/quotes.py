@@ -46,7 +46,6 @@ from procurement.models import (
     KIND_QUOTE,
     KIND_WITHDRAWAL,
     BoqItem,
-    GeneratedDocument,
     Project,
     QuoteDraft,
     Registration,
@@ -64,7 +63,7 @@ from procurement.queries.quotes import (  # noqa: F401  (re-exported: views and 
     status_for,
     versions,
 )
-from procurement.services import ServiceError, documents, quote_drafts
+from procurement.services import ServiceError, quote_drafts
 from procurement.services.quote_pricing import (  # noqa: F401  (re-exported)
     PricedLine,
     PricedSheet,
@@ -75,7 +74,7 @@ from procurement.services.quote_pricing import (  # noqa: F401  (re-exported)
     price_sheet_from_xlsx,
     priced_sheet,
 )
-from procurement.services.unit_of_work import command, transaction
+from procurement.services.unit_of_work import command
 
 
 def refusal(registration: Registration | None, now: datetime | None = None) -> ServiceError | None:
@@ -342,47 +341,6 @@ def withdraw_after_rejection(registration: Registration, now: datetime, actor) -
     return _withdraw(registration, current, latest_version(registration.id), now, actor, {"reason": "registration_rejected"})
 
 
-# --- receipts --------------------------------------------------------------------------------------
-
-
-def receipt_title(project: Project, quote: SealedQuote) -> str:
-    """The receipt's title; it also names the stored PDF of that version."""
-    label = "报价撤回回执" if quote.kind == KIND_WITHDRAWAL else "密封报价回执"
-    return f"{project.code} {label}（第{quote.version}版）"
-
-
-def receipt_document(quote: SealedQuote) -> GeneratedDocument:
-    """The receipt PDF of one version, issued on first request (a command) and then served byte for byte.
-
-    It carries no amount (see the module docstring), so storing it is safe.
-    """
-    registration = quote.registration
-    project = registration.project
-    title = receipt_title(project, quote)
-    document = db.session.scalar(
-        sa.select(GeneratedDocument).where(
-            GeneratedDocument.kind == "receipt",
-            GeneratedDocument.registration_id == registration.id,
-            GeneratedDocument.title == title,
-        )
-    )
-    if document is None:
-        with transaction():
-            document = documents.issue(
-                "receipt",
-                "documents/receipt.html",
-                title=title,
-                subject=f"{project.code} 报价回执",
-                project=project,
-                registration=registration,
-                supersede=False,
-                quote=quote,
-                company_name=supplier_name(registration),
-                server_time=server_time_text(quote.submitted_at),
-            )
-    return document
-
-
 __all__ = [
     "Confirmed",
     "NotConfirmed",
@@ -400,8 +358,6 @@ __all__ = [
     "price_sheet",
     "price_sheet_from_xlsx",
     "priced_sheet",
-    "receipt_document",
-    "receipt_title",
     "received_count",
     "refusal",
     "server_time_text",

@@ -23,7 +23,7 @@ from procurement.models import KIND_QUOTE, Project, Registration
 from procurement.queries import opening as opening_queries
 from procurement.services import ServiceError
 from procurement.services import opening as opening_service
-from procurement.services import quote_drafts, quotes
+from procurement.services import quote_drafts, quote_receipts, quotes
 from procurement.supplier.loaders import current_company, get_public_project, own_registration
 from procurement.supplier.quote_forms import QuoteConfirmForm, QuoteUploadForm, WithdrawForm, quote_form
 from procurement.supplier.views import bp
@@ -366,7 +366,7 @@ def quote_receipt(project_id: int, version: int):
 def quote_receipt_pdf(project_id: int, version: int):
     """The receipt as a PDF with a verification code (stored; it holds no amount)."""
     project, registration, quote = _own_version(project_id, version)
-    document = quotes.receipt_document(quote)
+    document = quote_receipts.receipt_document(quote)
     name = f"{project.code}-报价回执-第{quote.version}版.pdf"
     return send_document(document, name, ascii_name=ascii_fallback(name, f"receipt-v{quote.version}"))
 
