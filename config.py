@@ -40,6 +40,8 @@ class Config:
     ENV_NAME = "base"
     # The public address used in verification QR codes; empty means the request's host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none of them).
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0") or 0)
 
 
 class DevelopmentConfig(Config):
@@ -68,6 +70,8 @@ class ProductionConfig(Config):
     ALLOW_SIMULATED_CLOCK = False
     SIMULATED_NOW = ""
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    # Production runs behind one reverse proxy (deploy/nginx/procurement.conf) unless told otherwise.
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "1") or 0)
 
 
 CONFIGS = {

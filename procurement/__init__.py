@@ -26,6 +26,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
 
     app.request_class = CleanRequest
     configure(app, config)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -64,6 +65,17 @@ def configure(app: Flask, config: str | type | dict | None) -> None:
     from procurement.database import resolve_database_uri
 
     resolve_database_uri(app)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``PROXY_HOPS`` reverse proxies, take the client's address, scheme and host from the
+    ``X-Forwarded-*`` headers the nearest proxies set (werkzeug's ProxyFix); with none, ignore them,
+    since a client could forge them."""
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=0)
 
 
 def _instance_secret(app: Flask, name: str, make) -> str:
