@@ -1,8 +1,9 @@
 """Configuration classes; the environment overrides what a deployment must set.
 
 ``create_app`` picks one by name (``development``, ``test``, ``production``) from the
-argument or ``PROCUREMENT_CONFIG``; ``DATABASE_URL``, ``SECRET_KEY``, ``UPLOAD_FOLDER``,
-``SEAL_KEK`` (or ``SEAL_KEK_FILE``) and ``SIMULATED_NOW`` are read from the environment.
+argument or ``PROCUREMENT_CONFIG``; ``DATABASE_URL``, ``SECRET_KEY``, ``FILE_STORE``,
+``UPLOAD_FOLDER``, ``SEAL_KEK`` (or ``SEAL_KEK_FILE``) and ``SIMULATED_NOW`` are read from the
+environment.
 """
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    # Where uploads and generated documents live: "folder" (empty means folder: the two folders
+    # below, one node only) or "database" (the stored_blob table, which every app node reaches).
+    FILE_STORE = os.environ.get("FILE_STORE", "")
     # Empty means: <instance>/uploads, outside the web root.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", "")
     # Empty means: <instance>/generated.

@@ -62,6 +62,9 @@ def configure(app: Flask, config: str | type | dict | None) -> None:
         raise RuntimeError("PUBLIC_BASE_URL must be set in production (the address printed in QR codes).")
     app.config["UPLOAD_FOLDER"] = app.config.get("UPLOAD_FOLDER") or os.path.join(app.instance_path, "uploads")
     app.config["DOCUMENT_FOLDER"] = app.config.get("DOCUMENT_FOLDER") or os.path.join(app.instance_path, "generated")
+    from procurement.documents import storage
+
+    storage.configure(app)
     from procurement.database import resolve_database_uri
 
     resolve_database_uri(app)
@@ -139,7 +142,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """``flask users``, ``flask demo``, ``flask blacklist``, ``flask audit``."""
+    """``flask users``, ``flask demo``, ``flask blacklist``, ``flask audit``, ``flask store``."""
     from procurement import cli
 
     cli.init_app(app)

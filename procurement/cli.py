@@ -65,6 +65,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo)
     app.cli.add_command(blacklist_cli)  # issue 4
+    from procurement.store_cli import store_cli
+
+    app.cli.add_command(store_cli)  # issue 12
 
 
 # --- flask blacklist (issue 4) ----------------------------------------------------------------

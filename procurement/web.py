@@ -7,11 +7,11 @@ import os
 import re
 from urllib.parse import quote
 
-from flask import Request, Response, abort, flash, send_file
+from flask import Request, Response, abort, current_app, flash, send_file
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
 
-from procurement.documents.storage import absolute_path
+from procurement.documents.storage import BlobMissing, sendable
 from procurement.domain import DomainError
 from procurement.models import GeneratedDocument, StoredFile
 from procurement.formatting import translate
@@ -63,6 +63,25 @@ def send_bytes(data: bytes, mimetype: str, download_name: str, *, hint: str, inl
     return _named(response, download_name, ascii_name, inline=inline)
 
 
+def _send_stored(key: str, kind: str, sha256: str, stored_at, *, mimetype: str, inline: bool, download_name: str) -> Response:
+    """Serve a stored file from whichever store holds it, as a conditional response.
+
+    The ETag is the content's SHA-256 and Last-Modified the row's time, so every app node
+    answers a revalidation alike (a path-based ETag would differ from node to node).
+
+    :raise 404: when the store has no such file (logged: a row points at nothing).
+    """
+    try:
+        source = sendable(key, kind)
+    except BlobMissing:
+        current_app.logger.error("stored %s %s is missing from the %s store", kind, key, current_app.config["FILE_STORE"])
+        abort(404)
+    return send_file(
+        source, mimetype=mimetype, as_attachment=not inline, download_name=download_name,
+        conditional=True, etag=sha256, last_modified=stored_at,
+    )
+
+
 def send_document(
     document: GeneratedDocument | None, download_name: str, *, inline: bool = False, ascii_name: str | None = None
 ):
@@ -75,11 +94,10 @@ def send_document(
     """
     if document is None:
         abort(404)
-    try:
-        path = absolute_path(document.storage_path, kind="document")
-    except FileNotFoundError:
-        abort(404)
-    response = send_file(path, mimetype="application/pdf", as_attachment=not inline, download_name=download_name)
+    response = _send_stored(
+        document.storage_path, "document", document.sha256, document.issued_at,
+        mimetype="application/pdf", inline=inline, download_name=download_name,
+    )
     response.headers["X-Document-SHA256"] = document.sha256
     ascii_name = ascii_name or ascii_fallback(download_name, document.kind.replace("_", "-"))
     return _named(response, download_name, ascii_name, inline=inline)
@@ -91,11 +109,10 @@ def send_stored_file(stored: StoredFile, *, inline: bool = True, ascii_name: str
     The MIME type is the one detected from the content at upload, never the client's.
     ``ascii_name`` defaults to the uploaded name when it is ASCII, else ``file-<id>`` with its extension.
     """
-    try:
-        path = absolute_path(stored.storage_path, kind="upload")
-    except FileNotFoundError:
-        abort(404)
-    response = send_file(path, mimetype=stored.mime_type, as_attachment=not inline, download_name=stored.original_name)
+    response = _send_stored(
+        stored.storage_path, "upload", stored.sha256, stored.uploaded_at,
+        mimetype=stored.mime_type, inline=inline, download_name=stored.original_name,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     if stored.mime_type != "application/pdf":
         # Chromium refuses to run its PDF viewer under a sandboxing CSP, so PDFs go without one;

@@ -120,10 +120,13 @@ def _fresh_database(template, tmp_path: Path) -> str:
 
 def make_test_app(database_template, tmp_path: Path, **overrides):
     """An app on a fresh database, with StrictUndefined templates and a fixed clock."""
+    return app_on_database(_fresh_database(database_template, tmp_path), tmp_path / "instance", **overrides)
+
+
+def app_on_database(url: str, instance: Path, **overrides):
+    """A test app on the database at ``url`` with ``instance`` as its instance folder (StrictUndefined templates)."""
     from procurement import create_app
 
-    url = _fresh_database(database_template, tmp_path)
-    instance = tmp_path / "instance"
     config = {
         "SQLALCHEMY_DATABASE_URI": url,
         "UPLOAD_FOLDER": str(instance / "uploads"),
@@ -171,11 +174,17 @@ def clock():
 
 
 @pytest.fixture
-def app(database_template, tmp_path, clock):
+def app_config() -> dict:
+    """Configuration overrides for ``app``; a test module overrides this fixture (say, parametrised by store)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_template, tmp_path, clock, app_config):
     """The app under test, on a fresh database, with the fixed clock installed."""
     from procurement.extensions import db
 
-    app = make_test_app(database_template, tmp_path)
+    app = make_test_app(database_template, tmp_path, **app_config)
     app.extensions["clock"] = clock
     with app.app_context():
         yield app

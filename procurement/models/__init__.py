@@ -29,6 +29,7 @@ from procurement.models.registration import (
     Registration,
     RegistrationDocument,
 )
+from procurement.models.storage import StoredBlob
 from procurement.models.system import AuditEvent, CalendarYear, ClockSetting, Holiday
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -36,6 +36,7 @@ from tests.factories.registrations import (
     make_all_blacklists,
     make_blacklist,
     register,
+    registration_form,
 )
 from tests.factories.rows import (
     PASSWORD,
@@ -65,6 +66,7 @@ __all__ = [
     "PUBLISHED_AT",
     "QUOTE_AT",
     "REGISTRATION_OPEN_AT",
+    "registration_form",
     "REVIEW_AT",
     "SUPPLIER_NAMES",
     "BlacklistEntryFactory",

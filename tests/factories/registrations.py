@@ -83,6 +83,16 @@ def stamped_scans(project, user: User) -> dict:
     }
 
 
+def registration_form(project, user: User) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
+    """The registration form as a browser posts it for ``user``: its fields, and its files as {kind: (name, bytes)}.
+
+    The files are :func:`stamped_scans`; with them and a clean company the registration is accepted.
+    """
+    fields = {"registrant": "legal_rep", "entity": "single", **{key: "y" for key in ARTICLE22_DECLARATIONS}}
+    files = {kind: (upload.filename, upload.read()) for kind, upload in stamped_scans(project, user).items()}
+    return fields, files
+
+
 def register_accepted(project, user: User, clock=None, *, at: datetime = REGISTRATION_OPEN_AT) -> Registration:
     """Register through the service at ``at`` (the app's clock moved when ``clock`` is ``None``) and insist it was accepted."""
     with moved(clock, at):

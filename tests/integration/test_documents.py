@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from procurement.documents.pdf import render_pdf
+from procurement.documents.storage import read_bytes
 from procurement.domain.schedule import BEIJING
 from procurement.extensions import db
 from procurement.models import GeneratedDocument
@@ -195,7 +196,7 @@ def test_documents_are_served_byte_for_byte(app, client, auth, published):
             GeneratedDocument.kind == "award_notice", GeneratedDocument.registration_id == registration.id
         )
     )
-    on_disk = (Path(app.config["DOCUMENT_FOLDER"]) / document.storage_path).read_bytes()
+    on_disk = read_bytes(document.storage_path, kind="document")
     assert hashlib.sha256(response.data).hexdigest() == document.sha256
     assert hashlib.sha256(on_disk).hexdigest() == document.sha256
     assert response.headers["X-Document-SHA256"] == document.sha256

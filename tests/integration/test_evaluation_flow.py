@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from procurement.domain.ranking import replay_draw
 from procurement.domain.schedule import BEIJING
-from procurement.documents.storage import absolute_path
+from procurement.documents.storage import read_bytes
 from procurement.extensions import db
 from procurement.models import AuditEvent, Evaluation, EvaluationResult, GeneratedDocument, PanelMember, QualificationCheck, Vote
 from tests.conftest import AuthActions, post_form
@@ -55,8 +55,8 @@ def review(client, project, data):
 
 def pdf_text(document: GeneratedDocument) -> str:
     """The PDF's text with all whitespace removed (table cells wrap anywhere)."""
-    path = absolute_path(document.storage_path, kind="document")
-    output = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    data = read_bytes(document.storage_path, kind="document")
+    output = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
     return "".join(output.split())
 
 

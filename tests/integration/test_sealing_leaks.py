@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import url_for
 from openpyxl import load_workbook
 
+from procurement.documents.storage import KINDS, current_store
 from procurement.domain.money import amount_in_words, quantize
 from procurement.extensions import db
 from procurement.models import PanelMember, QuoteDraft, SealedQuote
@@ -268,19 +269,17 @@ def test_the_database_and_the_stored_files_hold_no_plaintext_amount(app, sealed_
                     scanned += 1
     assert scanned > 100
     assert db.session.scalar(sa.select(sa.func.count()).select_from(QuoteDraft)) == 1  # D's draft was scanned too
-    # files: uploads and generated documents (PDF text extracted), then the database file itself
-    folders = [Path(app.config["UPLOAD_FOLDER"]), Path(app.config["DOCUMENT_FOLDER"])]
+    # files: every upload and generated document in the store (PDF text extracted), then the database file itself
+    store = current_store()
     pdfs = 0
-    for folder in folders:
-        for path in folder.rglob("*") if folder.exists() else ():
-            if not path.is_file():
-                continue
-            data = path.read_bytes()
-            assert not _scan_value(data, every_secret), path
+    for kind in KINDS:
+        for key in store.keys(kind):
+            data = store.get(key, kind)
+            assert not _scan_value(data, every_secret), key
             if data.startswith(b"%PDF"):
                 pdfs += 1
-                text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True).stdout.decode("utf-8", "replace")
-                assert not _leaks(text, every_secret), path
+                text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True).stdout.decode("utf-8", "replace")
+                assert not _leaks(text, every_secret), key
     assert pdfs >= 2  # the announcement and A's receipt at least
     url = str(db.engine.url)
     if url.startswith("sqlite"):
