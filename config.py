@@ -2,8 +2,8 @@
 
 ``create_app`` picks one by name (``development``, ``test``, ``production``) from the
 argument or ``PROCUREMENT_CONFIG``; ``DATABASE_URL``, ``SECRET_KEY``, ``FILE_STORE``,
-``UPLOAD_FOLDER``, ``SEAL_KEK`` (or ``SEAL_KEK_FILE``) and ``SIMULATED_NOW`` are read from the
-environment.
+``UPLOAD_FOLDER``, ``SEAL_KEK`` (or ``SEAL_KEK_FILE``), ``AUDIT_KEY`` (or ``AUDIT_KEY_FILE``) and
+``SIMULATED_NOW`` are read from the environment.
 """
 from __future__ import annotations
 
@@ -28,6 +28,10 @@ class Config:
     # the embedded default generates <instance>/seal.kek once.
     SEAL_KEK = os.environ.get("SEAL_KEK", "")
     SEAL_KEK_FILE = os.environ.get("SEAL_KEK_FILE", "")
+    # The key that seals the audit chains' heads (HMAC-SHA256), kept out of the database like
+    # the KEK: hex in AUDIT_KEY, or a file path; the embedded default generates <instance>/audit.key once.
+    AUDIT_KEY = os.environ.get("AUDIT_KEY", "")
+    AUDIT_KEY_FILE = os.environ.get("AUDIT_KEY_FILE", "")
     MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # one file
     # One request: a registration carries up to six scans of MAX_UPLOAD_BYTES each.
     MAX_CONTENT_LENGTH = 6 * MAX_UPLOAD_BYTES + 2 * 1024 * 1024

@@ -684,6 +684,7 @@ def run_one(kind: str, args) -> dict:
             "INSTANCE_PATH": str(workdir / "instance"),
             "SECRET_KEY": os.urandom(24).hex(),
             "SEAL_KEK": os.urandom(32).hex(),
+            "AUDIT_KEY": os.urandom(32).hex(),
             "PUBLIC_BASE_URL": "http://127.0.0.1",
             "SESSION_COOKIE_SECURE": "0",
         }

@@ -60,6 +60,9 @@ def configure(app: Flask, config: str | type | dict | None) -> None:
     if config.__name__ == "ProductionConfig" and not app.config.get("PUBLIC_BASE_URL"):
         # Verification URLs are printed into permanent PDFs: never take them from a Host header.
         raise RuntimeError("PUBLIC_BASE_URL must be set in production (the address printed in QR codes).")
+    if config.__name__ == "ProductionConfig" and not (app.config.get("AUDIT_KEY") or app.config.get("AUDIT_KEY_FILE")):
+        # Every audited write seals its chain's head: without the key none could commit.
+        raise RuntimeError("AUDIT_KEY or AUDIT_KEY_FILE must be set in production (the audit chains' seal key).")
     app.config["UPLOAD_FOLDER"] = app.config.get("UPLOAD_FOLDER") or os.path.join(app.instance_path, "uploads")
     app.config["DOCUMENT_FOLDER"] = app.config.get("DOCUMENT_FOLDER") or os.path.join(app.instance_path, "generated")
     from procurement.documents import storage

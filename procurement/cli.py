@@ -1,4 +1,4 @@
-"""``flask`` commands: users, demo data, audit verification."""
+"""``flask`` commands: users, demo data, audit verification and sealing."""
 from __future__ import annotations
 
 import click
@@ -28,19 +28,72 @@ def create_buyer(email: str, name: str, password: str) -> None:
     click.echo(f"Created buyer {user.email} (id {user.id}).")
 
 
+#: What each fault means, for the operator reading ``flask audit verify``.
+BREAK_MEANINGS = {
+    "hash_mismatch": "its columns no longer give its hash: the event was edited",
+    "wrong_chain": "it sits in another chain than its project's: the event was moved",
+    "seq_gap": "its number does not follow the previous event's: an event before it was deleted, or the numbers were changed",
+    "prev_mismatch": "it does not link to the previous event: events were removed, replaced or reordered",
+    "head_missing": "the chain has no head: the head row was deleted",
+    "newest_missing": "the head records this event but the chain ends before it: the newest events were deleted",
+    "head_mismatch": "the head names another last event than the chain ends with",
+    "head_forged": "the head's seal does not verify under the audit key: the head was rewritten",
+    "head_unsealed": "the head carries no seal yet (run `flask audit seal`); a deletion of the newest events could not be seen",
+}
+
+
+def describe_break(broken) -> str:
+    """One line naming the faulty event: its chain, number, action and time (Beijing time), and why."""
+    from procurement.formatting import to_beijing
+
+    where = f"event #{broken.seq}" if broken.seq is not None else "its head"
+    if broken.event_id is not None:
+        where += f" (id {broken.event_id})"
+    if broken.action is not None:
+        where += f" {broken.action}"
+    if broken.occurred_at is not None:
+        where += f" at {to_beijing(broken.occurred_at):%Y-%m-%d %H:%M:%S} 北京时间"
+    return f"Audit chain {broken.chain}: {where}: {broken.reason}: {BREAK_MEANINGS[broken.reason]}."
+
+
 @audit_cli.command("verify")
 def audit_verify() -> None:
-    """Verify the hash chain; exit 1 naming the first broken link."""
+    """Verify every audit chain; exit 1 naming each chain's first fault (2 when only seals are missing)."""
     from procurement import audit
-    from procurement.models import AuditEvent
 
-    broken = audit.verify()
-    count = db.session.query(AuditEvent).count()
-    if broken is None:
-        click.echo(f"Audit chain OK: {count} events verified.")
+    statuses = audit.verify()
+    for status in statuses:
+        if status.ok:
+            click.echo(f"  {status.chain}: {status.count} events OK")
+    faults = [status.broken for status in statuses if not status.ok]
+    for broken in faults:
+        click.echo(describe_break(broken), err=True)
+    if not faults:
+        events = sum(status.count for status in statuses)
+        click.echo(f"Audit chains OK: {len(statuses)} chains, {events} events verified.")
         return
-    click.echo(f"Audit chain BROKEN at event id {broken.id}: {broken.reason}.", err=True)
-    raise SystemExit(1)
+    broken = [fault for fault in faults if not fault.unsealed]
+    click.echo(
+        f"Audit chains BROKEN: {len(broken)} of {len(statuses)} chains." if broken
+        else f"Audit chains UNSEALED: {len(faults)} of {len(statuses)} chains carry no seal; run `flask audit seal`.",
+        err=True,
+    )
+    raise SystemExit(1 if broken else 2)
+
+
+@audit_cli.command("seal")
+def audit_seal() -> None:
+    """Seal the heads that carry no seal (after `flask db upgrade`), if their chains verify; exit 1 if any does not."""
+    from procurement import audit
+    from procurement.services.unit_of_work import transaction
+
+    with transaction():
+        sealed, refused = audit.seal_unsealed()
+    click.echo(f"Sealed {len(sealed)} chain heads{': ' + ', '.join(sealed) if sealed else ''}.")
+    for status in refused:
+        click.echo("Not sealed: " + describe_break(status.broken), err=True)
+    if refused:
+        raise SystemExit(1)
 
 
 @click.command("demo")

@@ -32,7 +32,7 @@ def _configure_sqlite(engine: sa.Engine) -> None:
 
     pysqlite's own deferred BEGIN lets two processes read, then both try to write, and one
     fails with "database is locked" regardless of the timeout. Taking the write lock at
-    BEGIN makes requests queue (up to the 30 s timeout) and keeps the audit chain linear.
+    BEGIN makes requests queue (up to the 30 s timeout) and keeps each audit chain linear.
     """
 
     @sa.event.listens_for(engine, "connect")

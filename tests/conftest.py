@@ -118,6 +118,18 @@ def _fresh_database(template, tmp_path: Path) -> str:
     return template["url"]
 
 
+def app_settings(url: str, instance: Path) -> dict:
+    """The settings of a test app on ``url``: files, the KEK and the audit key in ``instance``."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "UPLOAD_FOLDER": str(instance / "uploads"),
+        "DOCUMENT_FOLDER": str(instance / "generated"),
+        "SEAL_KEK_FILE": str(instance / "seal.kek"),
+        "AUDIT_KEY_FILE": str(instance / "audit.key"),
+        "PUBLIC_BASE_URL": "http://testserver",
+    }
+
+
 def make_test_app(database_template, tmp_path: Path, **overrides):
     """An app on a fresh database, with StrictUndefined templates and a fixed clock."""
     return app_on_database(_fresh_database(database_template, tmp_path), tmp_path / "instance", **overrides)
@@ -127,14 +139,7 @@ def app_on_database(url: str, instance: Path, **overrides):
     """A test app on the database at ``url`` with ``instance`` as its instance folder (StrictUndefined templates)."""
     from procurement import create_app
 
-    config = {
-        "SQLALCHEMY_DATABASE_URI": url,
-        "UPLOAD_FOLDER": str(instance / "uploads"),
-        "DOCUMENT_FOLDER": str(instance / "generated"),
-        "SEAL_KEK_FILE": str(instance / "seal.kek"),
-        "PUBLIC_BASE_URL": "http://testserver",
-    }
-    config.update(overrides)
+    config = app_settings(url, instance) | overrides
     os.environ["INSTANCE_PATH"] = str(instance)
     try:
         app = create_app(config)

@@ -76,6 +76,26 @@ OBJECT_LABELS = {
 }
 
 
+# What a chain's first fault means (procurement.domain.audit.BreakReason).
+BREAK_LABELS = {
+    "hash_mismatch": _l("记录内容与其哈希值不符（已被修改）"),
+    "wrong_chain": _l("记录不在其所属项目的哈希链中（已被移动）"),
+    "seq_gap": _l("序号不连续（之前的记录已被删除或序号被改动）"),
+    "prev_mismatch": _l("与上一条记录的链接不符（记录已被删除、替换或调换）"),
+    "head_missing": _l("哈希链的链头缺失"),
+    "newest_missing": _l("链头记载的最新记录已不存在（最新记录已被删除）"),
+    "head_mismatch": _l("链头记载的最后一条记录与哈希链不符"),
+    "head_forged": _l("链头的密钥签封无效（链头已被改写）"),
+    "head_unsealed": _l("链头尚未签封（请运行 flask audit seal）"),
+}
+
+
+def chain_label(chain: str) -> str:
+    """全平台 for the site's chain, 项目 #7 for a project's."""
+    kind, _, number = chain.partition(":")
+    return str(_l("全平台")) if chain == "site" else f"{_l('项目')} #{number}" if kind == "project" else chain
+
+
 def actor_label(event: AuditEvent) -> str:
     """Who acted, as a person reads it: 措姆（采购人）, or 系统 for commands and sign-up."""
     user = event.actor_user
@@ -96,4 +116,6 @@ def audit_label_context() -> dict:
         "audit_action_label": lambda action: ACTION_LABELS.get(action, action),
         "audit_actor": actor_label,
         "audit_object": object_label,
+        "audit_break_label": lambda reason: BREAK_LABELS.get(reason, reason),
+        "audit_chain_label": chain_label,
     }

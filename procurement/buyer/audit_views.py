@@ -1,4 +1,4 @@
-"""Buyer staff: read the audit trail (per project, or all of it) and the hash chain's status."""
+"""Buyer staff: read the audit trail (per project, or all of it) and its hash chains' status."""
 from __future__ import annotations
 
 import json
@@ -34,11 +34,17 @@ def _events(project: Project | None, page: int) -> tuple[list[AuditEvent], int]:
     return list(rows), total
 
 
-def chain_status() -> dict:
-    """The whole chain verified now: ``ok``, the number of events, and the first broken link."""
-    broken = audit.verify()
-    total = db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) or 0
-    return {"ok": broken is None, "count": total, "broken": broken}
+def chain_status(project: Project | None) -> dict:
+    """The project's chain (or every chain) verified now: ``ok``, the events, and each chain's first fault."""
+    statuses = audit.verify(None if project is None else [audit.chain_key(project.id)])
+    faults = [status.broken for status in statuses if status.broken is not None]
+    return {
+        "ok": not faults,
+        "count": sum(status.count for status in statuses),
+        "chains": len(statuses),
+        "faults": faults,
+        "broken_ids": {fault.event_id for fault in faults},
+    }
 
 
 def details_text(details: dict) -> str:
@@ -57,7 +63,7 @@ def _render(project: Project | None):
         total=total,
         page=page,
         pages=pages,
-        status=chain_status(),
+        status=chain_status(project),
         details_text=details_text,
         **audit_label_context(),
     )
@@ -66,12 +72,12 @@ def _render(project: Project | None):
 @bp.route("/projects/<int:project_id>/audit")
 @roles_required("buyer")
 def audit_trail(project_id: int):
-    """One project's audit trail, oldest first, with the chain's status."""
+    """One project's audit trail, oldest first, with its chain's status."""
     return _render(get_project(project_id))
 
 
 @bp.route("/audit")
 @roles_required("buyer")
 def audit_all():
-    """The whole audit trail (calendar, accounts, blacklists and every project), with the chain's status."""
+    """The whole audit trail (calendar, accounts, blacklists and every project), with every chain's status."""
     return _render(None)

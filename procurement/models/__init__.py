@@ -30,6 +30,6 @@ from procurement.models.registration import (
     RegistrationDocument,
 )
 from procurement.models.storage import StoredBlob
-from procurement.models.system import AuditEvent, CalendarYear, ClockSetting, Holiday
+from procurement.models.system import AuditChainHead, AuditEvent, CalendarYear, ClockSetting, Holiday
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,4 +1,4 @@
-"""The calendar, the audit trail and the demo clock (系统)."""
+"""The calendar, the audit trail (events and chain heads) and the demo clock (系统)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -40,11 +40,15 @@ class Holiday(db.Model):
 
 
 class AuditEvent(db.Model):
-    """One link of the hash-chained audit trail (design.md §8)."""
+    """One link of a hash-chained audit trail: ``seq`` within ``chain`` (design.md §8)."""
 
     __tablename__ = "audit_event"
+    # One number per chain: two events can never claim the same place, so each chain stays linear.
+    __table_args__ = (sa.UniqueConstraint("chain", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    chain: Mapped[str] = mapped_column(sa.String(40))
+    seq: Mapped[int] = mapped_column(sa.Integer)
     occurred_at: Mapped[datetime] = created_at_column()
     actor_id: Mapped[int | None] = fk("user.id", nullable=True)
     actor: Mapped[str] = mapped_column(sa.String(300))
@@ -53,11 +57,27 @@ class AuditEvent(db.Model):
     object_id: Mapped[str] = mapped_column(sa.String(64))
     project_id: Mapped[int | None] = fk("project.id", nullable=True)
     details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    # Unique: two events can never claim the same predecessor, so the chain stays linear.
-    prev_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
     actor_user: Mapped["User | None"] = relationship(lazy="joined")  # noqa: F821
+
+
+class AuditChainHead(db.Model):
+    """A chain's head, apart from its events: the last event's number, hash, action and time,
+    sealed with an HMAC under the audit key (which is not in the database). Appending an event
+    updates its chain's head in the same transaction; the head's row is the chain's lock."""
+
+    __tablename__ = "audit_chain_head"
+
+    chain: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    seq: Mapped[int] = mapped_column(sa.Integer)
+    hash: Mapped[str] = mapped_column(sa.String(64))
+    last_action: Mapped[str | None] = mapped_column(sa.String(64))
+    last_occurred_at: Mapped[datetime | None] = utc()
+    sealed_at: Mapped[datetime | None] = utc()
+    # NULL until sealed: the migration that introduced the heads could not know the key.
+    mac: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class ClockSetting(db.Model):

@@ -238,11 +238,11 @@ def confirm_draft(project_id: int, actor, token: str, session_key: str | None) -
 
     The confirm form's POST in the plain case, in as few statements as the rules allow: the read
     above (with the registration's row lock), the new version's INSERT (the database retires the
-    previous current one; on PostgreSQL its RETURNING also takes the audit chain's lock), the
-    drafts' DELETE (its RETURNING reads the chain's last hash, under that lock) and the audit
-    event's INSERT; with the signed-in user's row and, on SQLite, the BEGIN IMMEDIATE, six in all
-    on SQLite and five on PostgreSQL. The answer is built from :class:`Confirmed`, so nothing is
-    read after the commit.
+    previous current one), the drafts' DELETE (its RETURNING locks the project's audit chain head
+    and reads its last number and hash) and the audit append (on PostgreSQL the event's INSERT and
+    the head's UPDATE in one statement, on SQLite two); with the signed-in user's row and, on
+    SQLite, the BEGIN IMMEDIATE, seven in all on SQLite and five on PostgreSQL. The answer is
+    built from :class:`Confirmed`, so nothing is read after the commit.
 
     :raise NotConfirmed: anything else; nothing is written (the transaction rolls back) and the
         caller decides the answer with the full checks (:func:`submit_quote` and friends).
@@ -264,12 +264,11 @@ def confirm_draft(project_id: int, actor, token: str, session_key: str | None) -
         raise NotConfirmed("prices") from error
     version = (latest or 0) + 1
     values = _sealed_values(project, registration.id, sheet, version, now, actor)
-    returning = [SealedQuote.id]
-    if db.session.get_bind().dialect.name == "postgresql":
-        returning.append(audit.chain_lock_clause())
-    quote_id = db.session.execute(sa.insert(SealedQuote).values(**values).returning(*returning)).first()[0]
+    quote_id = db.session.execute(sa.insert(SealedQuote).values(**values).returning(SealedQuote.id)).scalar_one()
     tail = db.session.execute(
-        sa.delete(QuoteDraft).where(QuoteDraft.registration_id == registration.id).returning(audit.tail_hash_query())
+        sa.delete(QuoteDraft)
+        .where(QuoteDraft.registration_id == registration.id)
+        .returning(*audit.locked_tail_columns(audit.chain_key(project.id)))
     ).first()
     audit.record(
         "quote.revise" if current is not None else "quote.submit",
@@ -278,7 +277,7 @@ def confirm_draft(project_id: int, actor, token: str, session_key: str | None) -
         project_id=project.id,
         details=_submit_details(version, values["receipt_hash"], current, len(sheet.lines)),
         actor=actor,
-        prev_hash=(tail[0] if tail is not None else audit.tail_hash()) or audit.GENESIS,
+        tail=audit.Tail(*tail) if tail is not None and tail[0] is not None else None,
     )
     return Confirmed(registration_id=registration.id, version=version, receipt_hash=values["receipt_hash"])
 

@@ -27,6 +27,11 @@ def test_production_has_no_simulated_clock(monkeypatch, tmp_path):
         create_app("production")
     monkeypatch.setattr(config.ProductionConfig, "PUBLIC_BASE_URL", "https://caigou.example.cn")
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setattr(config.ProductionConfig, "AUDIT_KEY", "")
+    monkeypatch.setattr(config.ProductionConfig, "AUDIT_KEY_FILE", "")
+    with pytest.raises(RuntimeError, match="AUDIT_KEY"):
+        create_app("production")
+    monkeypatch.setattr(config.ProductionConfig, "AUDIT_KEY", "cd" * 32)
     app = create_app("production")
     assert isinstance(app.extensions["clock"], SystemClock)
     assert app.config["ALLOW_SIMULATED_CLOCK"] is False
@@ -73,3 +78,26 @@ def test_sqlite_runs_with_wal_and_foreign_keys(app):
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_the_audit_key_comes_from_hex_a_named_file_or_the_instance_folder_once(monkeypatch, tmp_path):
+    from procurement.keys import load_audit_key
+
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/k.db", "AUDIT_KEY": "", "AUDIT_KEY_FILE": ""})
+    with app.app_context():
+        made = load_audit_key()
+        assert len(made) == 32 and load_audit_key() == made
+        assert (tmp_path / "audit.key").read_text() == made.hex()
+        assert (tmp_path / "audit.key").stat().st_mode & 0o777 == 0o600
+        named = tmp_path / "elsewhere" / "audit.key"
+        named.parent.mkdir()
+        named.write_text("ab" * 32 + "\n")
+        app.config["AUDIT_KEY_FILE"] = str(named)
+        assert load_audit_key() == bytes.fromhex("ab" * 32)
+        app.config["AUDIT_KEY"] = "cd" * 32
+        assert load_audit_key() == bytes.fromhex("cd" * 32)
+        app.config["AUDIT_KEY"] = "cd" * 8
+        with pytest.raises(RuntimeError, match="32 bytes"):
+            load_audit_key()
+    assert sorted(p.name for p in tmp_path.iterdir() if "audit" in p.name) == ["audit.key"]  # no draft left behind

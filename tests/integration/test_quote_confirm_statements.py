@@ -1,5 +1,10 @@
-"""Point 7: confirming a reviewed quote sends at most six SQL statements for the whole request
-(the BEGIN IMMEDIATE on SQLite included), none after the commit, and still stores what it should."""
+"""Point 7: confirming a reviewed quote sends at most five SQL statements for the whole request on
+PostgreSQL and seven on SQLite (its BEGIN IMMEDIATE included), none after the commit, and still
+stores what it should.
+
+SQLite's count went from six to seven with the per-project audit chains (issue 12): the chain's
+head row is a write of its own (the seal that makes a deleted newest event visible), and SQLite
+has no data-modifying CTE to join it to the event's INSERT, as PostgreSQL does."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -16,7 +21,7 @@ from tests.factories import QUOTE_AT, make_accepted_registration, make_buyer, ma
 from tests.integration.test_quote_prg import _confirm_fields
 from tests.sqlcount import count_statements
 
-MAX_STATEMENTS = 6
+MAX_STATEMENTS = {"postgresql": 5, "sqlite": 7}
 
 
 @contextmanager
@@ -55,7 +60,7 @@ def _review(project, client, prices, version):
 
 
 @pytest.mark.parametrize("revisions", [0, 1], ids=["first submission", "revision"])
-def test_a_confirmed_quote_takes_at_most_six_statements_and_none_after_the_commit(app, world, revisions):
+def test_a_confirmed_quote_takes_few_statements_and_none_after_the_commit(app, world, revisions):
     project, supplier, registration, client = world
     for version in range(revisions):
         fields = _review(project, client, ["29", "440", "15"], version)
@@ -66,7 +71,7 @@ def test_a_confirmed_quote_takes_at_most_six_statements_and_none_after_the_commi
         response = client.post(f"/supplier/projects/{project.id}/quote/confirm", data=fields)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/quote/receipts/{revisions + 1}")
-    assert log.count <= MAX_STATEMENTS, str(log)
+    assert log.count <= MAX_STATEMENTS[db.engine.dialect.name], str(log)
     assert commit.get("at") == log.count, f"statements after the commit:\n{log}"
     # and it stored exactly what the longer path would have
     db.session.expire_all()
@@ -80,7 +85,7 @@ def test_a_confirmed_quote_takes_at_most_six_statements_and_none_after_the_commi
     assert event.object_id == str(stored[-1].id)
     assert event.details["receipt_hash"] == stored[-1].receipt_hash
     assert event.details["replaces_version"] == (revisions or None)
-    assert verify() is None  # the chain is intact
+    assert all(status.ok for status in verify())  # every chain is intact
     receipt = client.get(response.headers["Location"])
     assert receipt.status_code == 200 and stored[-1].receipt_hash in receipt.get_data(as_text=True)
 

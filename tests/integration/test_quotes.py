@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
+from procurement import audit
 from procurement.domain.schedule import BEIJING
 from procurement.domain.sealing import receipt_hash
 from procurement.extensions import db
@@ -475,6 +476,7 @@ def test_concurrent_submits_without_a_version_check_never_make_two_current(app, 
     assert sorted(v.version for v in versions) == list(range(1, 9))  # none lost, none duplicated
     assert [v.version for v in versions if v.is_current] == [8]
     assert {r[1][2] for r in results} == {v.receipt_hash for v in versions}
+    assert all(status.ok for status in audit.verify())  # eight appends to one chain, queued on its head
 
 
 def test_racing_the_deadline_loses_no_accepted_quote(app, setup, clock):
@@ -500,6 +502,7 @@ def test_racing_the_deadline_loses_no_accepted_quote(app, setup, clock):
     stored = db.session.scalars(sa.select(SealedQuote).join(Registration).where(Registration.project_id == setup.project.id)).all()
     assert {q.registration_id: (q.id, q.version, q.receipt_hash) for q in stored} == accepted  # none lost, none extra
     assert all(q.is_current and q.submitted_at < DEADLINE for q in stored)
+    assert all(status.ok for status in audit.verify())
     clock.set(DEADLINE + timedelta(minutes=5))
     opened = opening.open_quotes(setup.project.id, setup.buyer)
     assert {o.registration_id for o in opened} == set(accepted)
