@@ -64,6 +64,7 @@ def shared_env(tmp_path_factory):
         "FILE_STORE": "database",
         "SECRET_KEY": secrets.token_hex(32),
         "SEAL_KEK": kek,
+        "AUDIT_KEY": secrets.token_hex(32),
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "REDIS_URL": REDIS_URL,
     }
@@ -79,7 +80,7 @@ def _controller(env: dict, instance):
     """The test's own app on the shared database: the same store and KEK, the database clock."""
     return app_on_database(
         env["DATABASE_URL"], instance, FILE_STORE="database", SEAL_KEK=env["SEAL_KEK"], SEAL_KEK_FILE="",
-        PUBLIC_BASE_URL=PUBLIC_BASE_URL,
+        AUDIT_KEY=env["AUDIT_KEY"], AUDIT_KEY_FILE="", PUBLIC_BASE_URL=PUBLIC_BASE_URL,
     )
 
 
