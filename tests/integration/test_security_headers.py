@@ -1,8 +1,8 @@
 """Security headers on every response: a walk over every GET route as every role, and the pages' markup.
 
 The world has a project in its registration window with an RFQ file, and an awarded project with
-its result published, its notices issued and a challenge filed, so most routes answer with a
-real page, PDF or file. Each role's client crawls from its home pages (following every link,
+its result published, its notices issued and a challenge filed (the form fuzz's scenario), so most
+routes answer with a real page, PDF or file. Each role's client crawls from its home pages (following every link,
 PDFs, files and static assets included, a bounded number per endpoint), then requests every
 GET rule of the URL map with placeholder arguments (answers 404/403/302: error pages count too).
 Every response must carry the headers; every HTML page must need nothing the CSP forbids
@@ -12,20 +12,19 @@ Every response must carry the headers; every HTML page must need nothing the CSP
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import sqlalchemy as sa
 
-from procurement.domain.schedule import BEIJING
 from procurement.extensions import db
 from procurement.headers import FILE_POLICY, PAGE_POLICY, REFERRER_POLICY
-from procurement.models import GeneratedDocument
-from procurement.services import award, challenges, rfq
+from procurement.models import GeneratedDocument, User
+from procurement.services import rfq
 from tests import factories as f
 from tests.conftest import AuthActions, csrf_token
+from tests.integration.test_form_fuzz import scenario_challenge
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_PER_ENDPOINT = 3
@@ -75,23 +74,18 @@ def inline_code(html: str) -> list[str]:
 
 
 def _world(app, clock):
-    buyer = f.make_buyer()
+    """The form fuzz's challenge scenario (signed-in buyer and supplier), a project open for
+    registration with an RFQ file, and a signed-in panel member."""
+    world = scenario_challenge(app, clock)
+    buyer = db.session.scalar(sa.select(User).where(User.role == "buyer"))
     published = f.make_project(buyer, clock)
     rfq.add_file(published, f.scan_upload("rfq"), "询比价文件", buyer)
-    built = f.make_evaluated_project(buyer, clock)
-    clock.set(datetime(2025, 1, 6, 10, 0, tzinfo=BEIJING))
-    _, winner = built.candidate(1)
-    award.confirm(built.project, winner.id, buyer)
-    award.publish(built.project, buyer)
-    second_user, second = built.candidate(2)
-    clock.set(datetime(2025, 1, 8, 15, 0, tzinfo=BEIJING))
-    challenges.file_challenge(built.project, second, "成交供应商报价低于成本。", [], second_user)
+    member = db.session.scalar(sa.select(User).where(User.role == "panel").order_by(User.id))
     db.session.commit()
     code = db.session.scalar(sa.select(GeneratedDocument.verification_code).limit(1))
-    clients = {"anonymous": app.test_client()}
-    for role, user in (("buyer", buyer), ("supplier", second_user), ("panel", built.panel[0])):
-        clients[role] = app.test_client()
-        assert AuthActions(clients[role]).login(user.email).status_code == 302
+    clients = {role: world.clients[role] for role in ("anonymous", "buyer", "supplier")}
+    clients["panel"] = app.test_client()
+    assert AuthActions(clients["panel"]).login(member.email).status_code == 302
     return clients, [f"/verify?code={code}", "/verify?code=NO-SUCH-CODE"]
 
 
