@@ -8,6 +8,7 @@ argument or ``PROCUREMENT_CONFIG``; ``DATABASE_URL``, ``SECRET_KEY``, ``FILE_STO
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 
 class Config:
@@ -41,10 +42,39 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a supplier may spend a long time on one form
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Flask-Login's "keep me signed in" cookie: like the session cookie, and a month, not a year.
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    # Strict-Transport-Security's value; empty (no header) except in production, behind HTTPS.
+    HSTS = ""
+    # Rate limits (Flask-Limiter, procurement.auth.throttle). Redis when REDIS_URL (or
+    # RATELIMIT_STORAGE_URI) is set, so every node counts together; else this process's memory
+    # (the embedded default has one process). A Redis outage falls back to memory, never to 500.
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_KEY_PREFIX = "procurement-limits"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    THROTTLE_SIGN_IN_PER_ADDRESS = "30 per minute;300 per hour"
+    THROTTLE_SIGN_IN_PER_ACCOUNT = "10 per minute;30 per hour"  # wrong passwords (400 answers) only
+    THROTTLE_SIGN_UP_PER_ADDRESS = "10 per hour"
+    THROTTLE_PASSWORD_RESET_PER_ADDRESS = "10 per hour"
+    THROTTLE_PASSWORD_RESET_PER_ACCOUNT = "3 per hour"
+    THROTTLE_VERIFY_PER_ADDRESS = "60 per minute;600 per hour"
+    # Per-account lockout, kept in the database (procurement.domain.sign_in): from the 5th wrong
+    # password in a row the account is locked 15 minutes, doubling per further failure up to a day.
+    LOGIN_LOCKOUT_THRESHOLD = 5
+    LOGIN_LOCKOUT_MINUTES = 15
+    LOGIN_LOCKOUT_MAX_MINUTES = 24 * 60
+    LOGIN_LOCKOUT_FORGET_MINUTES = 24 * 60
     # Whether buyer staff may move a simulated clock (demo and development only).
     ALLOW_SIMULATED_CLOCK = False
     SIMULATED_NOW = os.environ.get("SIMULATED_NOW", "")
-    PASSWORD_HASH_METHOD = "scrypt"
+    # scrypt N=2**15, r=8, p=3: OWASP's equivalent of N=2**17 with werkzeug's 32 MiB (about 0.25 s on
+    # one core of our machine). Hashes made with other parameters are renewed at sign-in.
+    PASSWORD_HASH_METHOD = "scrypt:32768:8:3"
     ENV_NAME = "base"
     # The public address used in verification QR codes; empty means the request's host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
@@ -69,6 +99,10 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     SIMULATED_NOW = ""
+    # The suite signs in hundreds of times from one address: rate limits are off, and the tests
+    # of the limits turn them on (with their own storage). The database lockout stays on.
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
 
 
 class ProductionConfig(Config):
@@ -80,6 +114,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     # Production runs behind one reverse proxy (deploy/nginx/procurement.conf) unless told otherwise.
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "1") or 0)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    HSTS = "max-age=31536000"
 
 
 CONFIGS = {

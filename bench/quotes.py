@@ -568,6 +568,7 @@ def run_one(kind: str, args) -> dict:
             "AUDIT_KEY": os.urandom(32).hex(),
             "PUBLIC_BASE_URL": "http://127.0.0.1",
             "SESSION_COOKIE_SECURE": "0",
+            "RATELIMIT_ENABLED": "0",  # every simulated client signs in from 127.0.0.1
         }
     )
     import importlib

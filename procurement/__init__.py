@@ -96,8 +96,8 @@ def _instance_secret(app: Flask, name: str, make) -> str:
 
 def register_extensions(app: Flask) -> None:
     """Bind every extension to the app."""
-    from procurement import clock, database
-    from procurement.auth import permissions
+    from procurement import clock, database, headers
+    from procurement.auth import permissions, throttle
     from procurement.extensions import babel, csrf, db, login_manager, migrate
 
     database.init_app(app)
@@ -113,6 +113,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
     clock.init_app(app)
     permissions.init_app(app)
+    throttle.init_app(app)
+    headers.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -131,7 +133,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Chinese error pages for 400, 403, 404, 413 and 500."""
+    """Chinese error pages for 400, 403, 404, 413, 429 and 500."""
     from procurement import errors
 
     errors.init_app(app)

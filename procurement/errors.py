@@ -32,6 +32,11 @@ def init_app(app: Flask) -> None:
     def too_large(error):
         return render_template("errors/413.html", limit_mb=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)), 413
 
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        # Flask-Limiter's RateLimitExceeded is a 429; Retry-After is added by the limiter.
+        return render_template("errors/429.html"), 429
+
     @app.errorhandler(500)
     def server_error(error):
         from procurement.extensions import db

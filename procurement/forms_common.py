@@ -1,19 +1,87 @@
-"""Form helpers shared by the blueprints: Chinese messages, domain errors onto fields, strict numbers."""
+"""Form helpers shared by the blueprints: clean bounded text in every field, Chinese messages,
+domain errors onto fields, strict numbers."""
 from __future__ import annotations
 
 import re
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectChoice
+from wtforms import Form, IntegerField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from procurement.domain import DomainError
+from procurement.domain.text import first_forbidden
 from procurement.formatting import translate
+
+# --- clean, bounded text in every text field, by construction ------------------------------
+# Every StringField (EmailField, PasswordField, HiddenField, ...) and TextAreaField of a form
+# built on BaseForm or CleanForm gets CleanText first in its validators, and a Length bound
+# when it declares none. A new form gets both without asking; tests/integration/
+# test_clean_text.py checks every form class of the package.
+
+DEFAULT_MAX_LINE = 1000  # a single-line field that declares no bound of its own
+DEFAULT_MAX_TEXT = 20000  # a multi-line one
+
+
+class CleanText:
+    """Refuse control, bidirectional-override and invisible characters (see ``domain.text``), by position.
+
+    NUL characters are removed from every request before any form sees it (``web.CleanRequest``,
+    so no view can pass one to the database); the request remembers which fields had one, and
+    this validator refuses those fields all the same, saying so.
+    """
+
+    field_flags: dict = {}
+
+    def __init__(self, multiline: bool) -> None:
+        self.multiline = multiline
+
+    def __call__(self, form, field) -> None:
+        if field.name in getattr(request, "nul_fields", ()):
+            raise StopValidation(translate(_l("含有控制字符 U+0000（空字符），请删除后重新填写。")))
+        for value in field.raw_data or ():
+            if not isinstance(value, str):
+                continue
+            forbidden = first_forbidden(value, multiline=self.multiline)
+            if forbidden is not None:
+                raise StopValidation(translate(forbidden.message, forbidden.params))
+
+
+def guard_text_field(field) -> None:
+    """Put :class:`CleanText` first in a bound text field's validators, and a Length bound if it has none."""
+    if not isinstance(field, StringField) or any(isinstance(v, CleanText) for v in field.validators):
+        return
+    multiline = isinstance(field, TextAreaField)
+    validators = [CleanText(multiline), *field.validators]
+    if not any(isinstance(v, Length) and v.max >= 0 for v in validators):
+        bound = DEFAULT_MAX_TEXT if multiline else DEFAULT_MAX_LINE
+        validators.append(length(bound))
+        field.flags.maxlength = bound
+    field.validators = validators
+
+
+class CleanTextMeta:
+    """Form ``Meta`` mixin: every text field bound to the form is guarded (:func:`guard_text_field`)."""
+
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        guard_text_field(field)
+        return field
+
+
+class CleanForm(Form):
+    """A plain (sub)form, for FormField rows, with the same clean-text guard as :class:`BaseForm`."""
+
+    class Meta(CleanTextMeta):
+        pass
 
 
 class BaseForm(FlaskForm):
-    """A CSRF-protected form that can carry errors raised by the domain."""
+    """A CSRF-protected form whose text fields are clean and bounded, and that can carry errors raised by the domain."""
+
+    class Meta(CleanTextMeta):
+        pass
 
     def add_domain_error(self, error: DomainError, field: str | None = None) -> None:
         """Put a domain or service error beside ``field`` (or the form's own errors)."""

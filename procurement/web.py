@@ -166,23 +166,31 @@ class CleanRequest(Request):
 
     No one types a NUL, and PostgreSQL cannot store one in a text column (it would fail the
     whole request); dropping them here covers every form and every view that reads the request.
+    The form data are cleaned where werkzeug parses them (``_load_form_data``), so it does not
+    matter whether ``form``, ``files`` or ``values`` is read first. ``nul_fields`` names the form
+    fields that had one, so the forms still refuse them, saying so (``forms_common.CleanText``).
     """
 
-    @cached_property
-    def form(self) -> ImmutableMultiDict:
-        """The form fields without NUL characters."""
-        return _without_nul(Request.form.__get__(self))
+    def _load_form_data(self) -> None:
+        if "form" in self.__dict__:
+            return
+        super()._load_form_data()
+        raw = self.__dict__["form"]
+        self.__dict__["nul_fields"] = frozenset(
+            key.replace("\x00", "") for key, value in raw.items(multi=True) if "\x00" in value
+        )
+        self.__dict__["form"] = _without_nul(raw)
+        for _, upload in self.__dict__["files"].items(multi=True):
+            if upload.filename and "\x00" in upload.filename:
+                upload.filename = upload.filename.replace("\x00", "")
+
+    @property
+    def nul_fields(self) -> frozenset[str]:
+        """The names of the posted form fields whose value carried a NUL (removed from ``form``)."""
+        self._load_form_data()
+        return self.__dict__.get("nul_fields", frozenset())
 
     @cached_property
     def args(self) -> ImmutableMultiDict:
         """The query string without NUL characters."""
         return _without_nul(Request.args.__get__(self))
-
-    @cached_property
-    def files(self):
-        """The uploads, their file names without NUL characters."""
-        files = Request.files.__get__(self)
-        for _, upload in files.items(multi=True):
-            if upload.filename and "\x00" in upload.filename:
-                upload.filename = upload.filename.replace("\x00", "")
-        return files

@@ -226,7 +226,7 @@ class AuthActions:
     def __init__(self, client):
         self._client = client
 
-    def login(self, email: str, password: str = "password123", *, follow: bool = False):
+    def login(self, email: str, password: str = "tashi-delek-2025", *, follow: bool = False):
         token = csrf_token(self._client, "/auth/login")
         return self._client.post(
             "/auth/login", data={"email": email, "password": password, "csrf_token": token}, follow_redirects=follow

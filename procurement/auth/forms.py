@@ -12,7 +12,7 @@ class LoginForm(BaseForm):
     """Sign in with email and password."""
 
     email = EmailField(_l("邮箱"), validators=[required(), length(254)])
-    password = PasswordField(_l("密码"), validators=[required()])
+    password = PasswordField(_l("密码"), validators=[required(), length(128)])
     remember = BooleanField(_l("在此设备上保持登录"))
 
 
@@ -24,15 +24,15 @@ class SignUpForm(BaseForm):
     email = EmailField(_l("邮箱"), validators=[required(), length(254), Email(message=_l("请输入有效的邮箱地址。"))])
     password = PasswordField(_l("密码（至少8位）"), validators=[required(), length(128, min=8)])
     password2 = PasswordField(
-        _l("再次输入密码"), validators=[required(), EqualTo("password", message=_l("两次输入的密码不一致。"))]
+        _l("再次输入密码"), validators=[required(), length(128), EqualTo("password", message=_l("两次输入的密码不一致。"))]
     )
 
 
 class ChangePasswordForm(BaseForm):
     """Change one's own password."""
 
-    current_password = PasswordField(_l("当前密码"), validators=[required()])
+    current_password = PasswordField(_l("当前密码"), validators=[required(), length(128)])
     new_password = PasswordField(_l("新密码（至少8位）"), validators=[required(), length(128, min=8)])
     new_password2 = PasswordField(
-        _l("再次输入新密码"), validators=[required(), EqualTo("new_password", message=_l("两次输入的密码不一致。"))]
+        _l("再次输入新密码"), validators=[required(), length(128), EqualTo("new_password", message=_l("两次输入的密码不一致。"))]
     )

@@ -1,6 +1,7 @@
 """Account views: sign up (suppliers), sign in, sign out, change password."""
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -9,8 +10,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from procurement.auth.forms import ChangePasswordForm, LoginForm, SignUpForm
 from procurement.auth.permissions import public, signed_in
+from procurement.auth.throttle import client_address, throttle_sign_in, throttle_sign_up
 from procurement.extensions import login_manager
-from procurement.services import ServiceError, accounts
+from procurement.formatting import cn_datetime
+from procurement.services import ServiceError, accounts, sign_in
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -38,18 +41,42 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _until(at) -> str:
+    """A lock's end in Beijing time, rounded up to the minute (so "after 10:16" is never too early)."""
+    if at.second or at.microsecond:
+        at = at.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return cn_datetime(at)
+
+
+def _refusal(outcome: sign_in.SignInOutcome) -> str:
+    """The message beside the password: wrong, wrong and now locked, or locked (until when)."""
+    if outcome.locked_until is None:
+        return _("邮箱或密码不正确。")
+    if outcome.newly_locked:
+        return _(
+            "邮箱或密码不正确。连续输错次数过多，该账户已被暂时锁定，请于北京时间 %(until)s 之后再试。",
+            until=_until(outcome.locked_until),
+        )
+    return _(
+        "该账户因连续多次密码错误已被暂时锁定，请于北京时间 %(until)s 之后再试（锁定期间输入正确的密码也无法登录）。",
+        until=_until(outcome.locked_until),
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@throttle_sign_in
 def login():
-    """Sign in."""
+    """Sign in; wrong passwords count towards the account's lockout (services.sign_in)."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.password.errors.append(_("邮箱或密码不正确。"))
+        outcome = sign_in.sign_in(form.email.data, form.password.data, client_address())
+        if not outcome.ok:
+            form.password.errors.append(_refusal(outcome))
         else:
+            user = outcome.user
             login_user(user, remember=form.remember.data)
             flash(_("欢迎，%(name)s。", name=user.name), "success")
             target = _safe_next(request.args.get("next"))
@@ -63,6 +90,7 @@ def login():
 
 @bp.route("/signup", methods=["GET", "POST"])
 @public
+@throttle_sign_up
 def signup():
     """A supplier creates its account and company."""
     if current_user.is_authenticated:

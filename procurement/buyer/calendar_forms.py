@@ -45,10 +45,10 @@ class YearEntryForm(BaseForm):
 
     year = BoundedIntegerField(_l("年份"), validators=[required(_l("请输入年份。")), NumberRange(min=2000, max=2100, message=_l("年份应在 2000 到 2100 之间。"))])
     holidays = TextAreaField(
-        _l("放假日期"), validators=[required(_l("请输入放假日期。"))], description=_l("用逗号或换行分隔，例如：2027-01-01, 2027-02-06"),
+        _l("放假日期"), validators=[required(_l("请输入放假日期。")), length(2000)], description=_l("用逗号或换行分隔，例如：2027-01-01, 2027-02-06"),
         render_kw={"rows": 5},
     )
-    workdays = TextAreaField(_l("调休上班日期（周末上班）"), validators=[Optional()], render_kw={"rows": 3})
+    workdays = TextAreaField(_l("调休上班日期（周末上班）"), validators=[Optional(), length(2000)], render_kw={"rows": 3})
 
     holiday_dates: list[date] = []
     workday_dates: list[date] = []

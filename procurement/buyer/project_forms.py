@@ -10,7 +10,6 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     FieldList,
-    Form,
     FormField,
     SelectField,
     SelectMultipleField,
@@ -22,7 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from procurement.domain.money import AmountError, parse_amount, parse_quantity
 from procurement.domain.qualification import CRITERIA
-from procurement.forms_common import BaseForm, BoundedIntegerField, choices, length, required, sensible_year
+from procurement.forms_common import BaseForm, BoundedIntegerField, CleanForm, choices, length, required, sensible_year
 from procurement.formatting import translate
 from procurement.services.project_drafting import ItemData
 
@@ -44,7 +43,7 @@ def _positive_int(label, default, maximum=60):
     )
 
 
-class ItemForm(Form):
+class ItemForm(CleanForm):
     """One bill-of-quantities line (no CSRF: it is part of the project form)."""
 
     name = StringField(_l("品名"), validators=[Optional(), length(200)])
@@ -115,7 +114,7 @@ class ProjectForm(BaseForm):
 
     registration_working_days = _positive_int(_l("报名期（工作日，含发布当日）"), 5)
     registration_hours = StringField(
-        _l("每日报名时段"), default="09:30-13:00, 15:30-18:00", validators=[required()], description=_l("用逗号分隔多个时段，例如 09:30-13:00, 15:30-18:00")
+        _l("每日报名时段"), default="09:30-13:00, 15:30-18:00", validators=[required(), length(100)], description=_l("用逗号分隔多个时段，例如 09:30-13:00, 15:30-18:00")
     )
     notice_working_days = _positive_int(_l("公告期限（工作日）"), 5)
     candidates = _positive_int(_l("成交候选人数量"), 2, 10)
@@ -125,9 +124,9 @@ class ProjectForm(BaseForm):
         choices=choices([("draw", _l("随机抽签（记录种子，可复现）")), ("earlier_submission", _l("最终报价提交时间在先者优先"))]),
         default="draw",
     )
-    abnormal_average_ratio = StringField(_l("异常低价：低于有效报价平均值的百分比"), default="50", validators=[required()])
-    abnormal_second_ratio = StringField(_l("异常低价：低于次低报价的百分比"), default="50", validators=[required()])
-    abnormal_ceiling_ratio = StringField(_l("异常低价：低于最高限价总额的百分比"), default="45", validators=[required()])
+    abnormal_average_ratio = StringField(_l("异常低价：低于有效报价平均值的百分比"), default="50", validators=[required(), length(10)])
+    abnormal_second_ratio = StringField(_l("异常低价：低于次低报价的百分比"), default="50", validators=[required(), length(10)])
+    abnormal_ceiling_ratio = StringField(_l("异常低价：低于最高限价总额的百分比"), default="45", validators=[required(), length(10)])
     publicity_working_days = _positive_int(_l("成交结果公示期（工作日）"), 1)
     challenge_working_days = _positive_int(_l("质疑期（工作日，公示期结束后起算）"), 7)
     answer_working_days = _positive_int(_l("质疑答复期限（工作日）"), 7)

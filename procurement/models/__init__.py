@@ -29,6 +29,7 @@ from procurement.models.registration import (
     Registration,
     RegistrationDocument,
 )
+from procurement.models.sign_in import SignInAttempt, SignInLock
 from procurement.models.storage import StoredBlob
 from procurement.models.system import AuditChainHead, AuditEvent, CalendarYear, ClockSetting, Holiday
 

@@ -8,6 +8,7 @@ from wtforms import DateTimeLocalField, PasswordField, RadioField, TextAreaField
 from wtforms.validators import Optional
 
 from procurement.domain.schedule import BEIJING
+from procurement.domain.text import first_forbidden, strip_forbidden
 from procurement.forms_common import BaseForm, choices, length, required, sensible_year
 from procurement.services.evaluation import DECISION_ACCEPT, DECISION_REJECT, CellInput
 
@@ -65,9 +66,16 @@ def read_cells(data, registration_ids, criteria) -> list[CellInput]:
             verdict = data.get(verdict_key) or None
             if verdict not in ("pass", "fail"):
                 verdict = None
-            reason = (data.get(reason_key) or "")[:1000]
+            # The reason inputs are not WTForms fields: the characters CleanText refuses are dropped here
+            # (the view says so, see :func:`reasons_had_forbidden_characters`).
+            reason = strip_forbidden(data.get(reason_key) or "")[:1000]
             cells.append(CellInput(registration_id, criterion, verdict, reason))
     return cells
+
+
+def reasons_had_forbidden_characters(data) -> bool:
+    """Whether a posted reason carried a control, bidi or invisible character (dropped by :func:`read_cells`)."""
+    return any(key.startswith("r-") and first_forbidden(value) for key, value in data.items(multi=True))
 
 
 class ExplanationRequestForm(BaseForm):
@@ -106,4 +114,4 @@ class ReportConfirmForm(BaseForm):
     dissent = TextAreaField(
         _l("不同意见（如有，请写明；将印在评审报告中）"), validators=[Optional(), length(2000)], render_kw={"rows": 3}
     )
-    password = PasswordField(_l("登录密码（确认身份）"), validators=[required(_l("请输入您的登录密码。"))])
+    password = PasswordField(_l("登录密码（确认身份）"), validators=[required(_l("请输入您的登录密码。")), length(128)])

@@ -11,7 +11,15 @@ from procurement.auth.permissions import roles_required
 from procurement.extensions import db
 from procurement.formatting import translate
 from procurement.models import PanelMember, Project, RegistrationDocument
-from procurement.panel.forms import CONFLICT, DeclarationForm, ReviewMatrixForm, read_cells, reason_name, verdict_name
+from procurement.panel.forms import (
+    CONFLICT,
+    DeclarationForm,
+    ReviewMatrixForm,
+    read_cells,
+    reason_name,
+    reasons_had_forbidden_characters,
+    verdict_name,
+)
 from procurement.panel.loaders import get_participant, get_seat, require_review
 from procurement.panel.views import bp
 from procurement.queries import evaluation as reads
@@ -121,6 +129,7 @@ def review(project_id: int):
         return _render_overview(project, member, form=form, status=400)
     submit = request.form.get("action") == "submit"
     cells = read_cells(request.form, reads.participant_ids(project), reads.criteria_of(project))
+    _say_if_stripped()
     outcome = attempt(form, service.save_votes, member, cells, submit=submit, actor=current_user)
     if outcome:
         if submit:
@@ -152,6 +161,7 @@ def review_supplier(project_id: int, registration_id: int):
         return _render_sheets(project, member, rows, form=form, errors={}, registration_id=registration.id)
     complete = request.form.get("action") == "complete"
     cells = read_cells(request.form, [registration.id], reads.criteria_of(project))
+    _say_if_stripped()
     outcome = attempt(
         form, service.save_votes, member, cells, submit=False, actor=current_user,
         complete=[registration.id] if complete else (),
@@ -164,6 +174,11 @@ def review_supplier(project_id: int, registration_id: int):
         return redirect(_next_url(project, member, registration.id))
     _keep_typed(rows, cells)
     return _render_sheets(project, member, rows, form=form, errors=_cell_errors(outcome.error), registration_id=registration.id)
+
+
+def _say_if_stripped() -> None:
+    if reasons_had_forbidden_characters(request.form) or any(key.startswith("r-") for key in request.nul_fields):
+        flash(_("理由中的控制字符或不可见字符（如文字方向控制符）已被删除，请核对保存的内容。"), "warning")
 
 
 def _next_url(project: Project, member: PanelMember, after: int) -> str:

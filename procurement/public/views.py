@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 
 from procurement import clock
 from procurement.auth.permissions import public
+from procurement.auth.throttle import throttle_verify
 from procurement.models import Project
 from procurement.queries import public as public_queries
 from procurement.services import announcements
@@ -68,6 +69,7 @@ def notice_pdf(project_id: int):
 
 @bp.route("/verify", methods=["GET"])
 @public
+@throttle_verify
 def verify():
     """Check a generated document by its verification code."""
     # Codes are printed in groups (XWZ4-XNCP-59MX); people type dashes, spaces, lower case.

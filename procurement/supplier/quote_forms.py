@@ -12,7 +12,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
 
-from procurement.forms_common import BaseForm, IntegerTextError, parse_integer_text
+from procurement.forms_common import BaseForm, IntegerTextError, length, parse_integer_text
 from procurement.models import Project
 from procurement.services import quote_pricing as quotes
 from procurement.formatting import translate
@@ -31,7 +31,7 @@ def _version(text: str | None) -> int:
 class VersionedForm(BaseForm):
     """A form that carries the latest version number its page was made for (0: none yet)."""
 
-    expected_version = HiddenField()
+    expected_version = HiddenField(validators=[length(20)])
 
     def validate_expected_version(self, field):
         """The number must be a whole number; the service compares it with the database."""
@@ -93,7 +93,7 @@ def quote_form(project: Project, formdata=None, **kwargs) -> QuoteSheetForm:
 class QuoteConfirmForm(VersionedForm):
     """Confirm the reviewed draft: the page carries the draft's token, never the prices."""
 
-    draft = HiddenField()
+    draft = HiddenField(validators=[length(64)])
 
     def validate_draft(self, field):
         """A token is 32 hexadecimal characters; anything else is an outdated or forged page."""

@@ -40,7 +40,7 @@ class ChallengeForm(BaseForm):
         description=_l("例如加盖公章的质疑函扫描件、证明材料。单个文件不超过 10 MB。"),
     )
     # Files already saved on an earlier, incomplete submission of this page.
-    saved_files = HiddenField()
+    saved_files = HiddenField(validators=[length(1000)])
 
     def validate_saved_files(self, field):
         """The page writes a comma-separated list of file ids; anything else was not written by it."""

@@ -85,17 +85,46 @@ def live_server(database_template, tmp_path):
             db.engine.dispose()
 
 
+# Reports every Content-Security-Policy violation of the page (a blocked inline script or style,
+# a javascript: URL, a foreign source) to the console, where watch_csp collects it.
+CSP_MARKER = "CSP violation:"
+_REPORT_VIOLATIONS = (
+    "document.addEventListener('securitypolicyviolation', function (e) {"
+    f" console.error('{CSP_MARKER} ' + e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' at ' + e.documentURI);"
+    " });"
+)
+
+
+def watch_csp(context) -> list[str]:
+    """Collect the CSP violations of every page of ``context`` (the list fills as pages run)."""
+    violations: list[str] = []
+    context.add_init_script(_REPORT_VIOLATIONS)
+
+    def on_console(message) -> None:
+        text = message.text
+        if message.type == "error" and (text.startswith(CSP_MARKER) or "Content Security Policy" in text):
+            violations.append(text)
+
+    context.on("console", on_console)
+    return violations
+
+
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh browser context and page, sized like a phone-friendly laptop window."""
+    """A fresh browser context and page, sized like a phone-friendly laptop window.
+
+    JavaScript errors and CSP violations (procurement.headers) fail the test.
+    """
     context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="zh-CN", accept_downloads=True)
     context.set_default_timeout(15000)
+    violations = watch_csp(context)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
 def login(page, base_url: str, email: str, password: str) -> None:

@@ -20,7 +20,7 @@ def test_buyer_publishes_and_a_visitor_downloads_the_pdf(page, live_server, tmp_
 
         make_buyer()
     live_server.set_time(datetime(2024, 12, 25, 9, 0, tzinfo=BEIJING))
-    login(page, live_server.url, "buyer@example.com", "password123")
+    login(page, live_server.url, "buyer@example.com", "tashi-delek-2025")
     page.get_by_role("link", name="新建项目").click()
     page.get_by_label("项目编号").fill("XZRB-E2E-001")
     page.get_by_label("项目名称").fill("西藏日报社遴选2025年办公用品供应商项目")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, watch_csp
 from tests.e2e.test_quote_and_opening import PUBLISHED, QUOTING
 from tests.factories import PASSWORD, make_accepted_registration, make_buyer, make_project, make_supplier
 
@@ -30,12 +30,14 @@ def phone(browser):
     """A 375 px wide browser page (an ordinary phone); JavaScript errors fail the test."""
     context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN", is_mobile=True, has_touch=True)
     context.set_default_timeout(15000)
+    violations = watch_csp(context)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
 def _assert_app_page(page, response, step: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from procurement.clock import SimulatedClock
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, watch_csp
 from tests.e2e.test_award_and_notices import RESULT_DAY
 from tests.factories import PASSWORD, make_buyer, make_evaluated_project
 from tests.integration.test_documents import pdf_text
@@ -17,12 +17,14 @@ def phone(browser, live_server):
     """A browser page the size of a phone."""
     context = browser.new_context(viewport=PHONE, locale="zh-CN", accept_downloads=True)
     context.set_default_timeout(15000)
+    violations = watch_csp(context)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
 @pytest.fixture

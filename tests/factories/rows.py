@@ -41,7 +41,7 @@ from procurement.models import (
 )
 from procurement.services import accounts
 
-PASSWORD = "password123"
+PASSWORD = "tashi-delek-2025"
 _counter = {"n": 0}
 
 

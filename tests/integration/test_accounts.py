@@ -86,24 +86,24 @@ def test_password_change_needs_the_current_password_and_signs_out_other_sessions
     auth.login("buyer@example.com")
     other = app.test_client()
     AuthActions(other).login("buyer@example.com")
-    bad = post_form(client, "/auth/password", {"current_password": "nope", "new_password": "newpassword1", "new_password2": "newpassword1"})
+    bad = post_form(client, "/auth/password", {"current_password": "nope", "new_password": "new-lhasa-pass-26", "new_password2": "new-lhasa-pass-26"})
     assert bad.status_code == 400
     assert "当前密码不正确" in bad.get_data(as_text=True)
     good = post_form(
-        client, "/auth/password", {"current_password": PASSWORD, "new_password": "newpassword1", "new_password2": "newpassword1"}
+        client, "/auth/password", {"current_password": PASSWORD, "new_password": "new-lhasa-pass-26", "new_password2": "new-lhasa-pass-26"}
     )
     assert good.status_code == 302
     assert client.get("/buyer/").status_code == 200  # this session stays signed in
     assert other.get("/buyer/").status_code == 302  # the other one is signed out
     auth.logout()
-    assert auth.login("buyer@example.com", "newpassword1").status_code == 302
+    assert auth.login("buyer@example.com", "new-lhasa-pass-26").status_code == 302
 
 
 def test_buyer_creates_a_panel_account_in_the_browser(client, auth):
     make_buyer()
     auth.login("buyer@example.com")
     response = post_form(
-        client, "/buyer/panel-accounts", {"name": "格桑", "email": "gesang@example.com", "phone": "", "password": "initialpw1"}
+        client, "/buyer/panel-accounts", {"name": "格桑", "email": "gesang@example.com", "phone": "", "password": "gesang-flower-19"}
     )
     assert response.status_code == 302
     user = db.session.scalar(sa.select(User).where(User.email == "gesang@example.com"))
@@ -114,7 +114,7 @@ def test_buyer_creates_a_panel_account_in_the_browser(client, auth):
 
 
 def test_flask_users_create_buyer_bootstraps_an_account(runner):
-    result = runner.invoke(args=["users", "create-buyer", "--email", "boss@example.com", "--name", "措姆", "--password", "bootstrap1"])
+    result = runner.invoke(args=["users", "create-buyer", "--email", "boss@example.com", "--name", "措姆", "--password", "bootstrap-lhasa-9"])
     assert result.exit_code == 0, result.output
     assert db.session.scalar(sa.select(User.role).where(User.email == "boss@example.com")) == "buyer"
 

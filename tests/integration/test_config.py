@@ -42,7 +42,7 @@ def test_production_has_no_simulated_clock(monkeypatch, tmp_path):
     app.config["SESSION_COOKIE_SECURE"] = False  # the test client speaks plain HTTP
     with app.app_context():
         db.create_all()
-        accounts.create_buyer("boss@example.com", "password123", "措姆")
+        accounts.create_buyer("boss@example.com", "tashi-delek-2025", "措姆")
         client = app.test_client()
         AuthActions(client).login("boss@example.com")
         assert client.get("/buyer/").status_code == 200

@@ -99,7 +99,7 @@ def test_a_two_to_one_vote_decides_and_the_dissent_is_printed_in_the_report(app,
 
     dissent = "本人认为日喀则珠峰办公设备有限公司在城关区设有经营场所，应予通过。"
     for client, extra in ((chair, {}), (second, {}), (third, {"dissent": dissent})):
-        response = post_form(client, f"/panel/projects/{project.id}/report", {"password": "password123", **extra})
+        response = post_form(client, f"/panel/projects/{project.id}/report", {"password": "tashi-delek-2025", **extra})
         assert response.status_code == 302, text(response)
     db.session.expire_all()
     assert project.status == "evaluated"
@@ -179,9 +179,9 @@ def test_fewer_valid_quotes_than_the_minimum_fail_the_project_with_a_termination
     assert "待成员确认评审报告" in text(buyer.get(f"/buyer/projects/{project.id}"))
     assert "全体成员确认评审报告后发布终止公告" in text(clients[1].get(f"/panel/projects/{project.id}/report"))
     # Every member signs, one with a dissent; the last signature fails the project and issues the notice.
-    dissent = {"password": "password123", "dissent": "供应商3的经营场所证明应予认可。"}
+    dissent = {"password": "tashi-delek-2025", "dissent": "供应商3的经营场所证明应予认可。"}
     for index, client in enumerate(clients):
-        data = dissent if index == 1 else {"password": "password123"}
+        data = dissent if index == 1 else {"password": "tashi-delek-2025"}
         assert post_form(client, f"/panel/projects/{project.id}/report", data).status_code == 302
         db.session.expire_all()
         assert project.status == ("failed" if index == len(clients) - 1 else "opened")

@@ -175,13 +175,16 @@ def test_every_whole_number_field_is_bounded_and_every_date_field_checks_the_yea
     assert not unchecked, f"add forms_common.sensible_year() to: {unchecked}"
 
 
-def test_nul_characters_are_dropped_from_what_a_form_posts(app):
-    """PostgreSQL cannot store a NUL in text; no one types one, so the request drops them."""
+def test_nul_characters_are_dropped_from_what_a_form_posts_and_the_field_is_refused(app):
+    """PostgreSQL cannot store a NUL in text, so the request drops them; the form still refuses the field, saying so."""
     client = _signed_in(app, make_buyer())
     response = post_form(client, "/buyer/projects/new", dict(FORM, title="办公\x00用品采购", code="XZRB\x00-1"))
-    assert response.status_code == 302, response.get_data(as_text=True)
-    project = db.session.scalar(sa.select(Project))
-    assert (project.title, project.code) == ("办公用品采购", "XZRB-1")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert _field_errors(html, "title") == ["含有控制字符 U+0000（空字符），请删除后重新填写。"]
+    assert _field_errors(html, "code") == ["含有控制字符 U+0000（空字符），请删除后重新填写。"]
+    assert "\x00" not in html and FORM["contact_name"] in html  # the rest of the form is kept
+    assert db.session.scalar(sa.select(sa.func.count(Project.id))) == 0
 
 
 def test_nul_characters_are_dropped_from_every_upload_name(app):

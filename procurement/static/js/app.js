@@ -87,4 +87,27 @@
       });
     }
   });
+  // "Back" links (error pages): go back in history when there is one; the href is the fallback.
+  document.querySelectorAll("a[data-history-back]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+    });
+  });
+  // Verify page: hash the file the reader holds, in the browser, and compare it with the archived SHA-256.
+  var box = document.querySelector("[data-hash-check]");
+  if (box && window.crypto && window.crypto.subtle) {
+    box.hidden = false;
+    var result = box.querySelector("[data-hash-result]");
+    box.querySelector("input[type=file]").addEventListener("change", function (event) {
+      var file = event.target.files[0];
+      if (!file) { return; }
+      file.arrayBuffer().then(function (data) { return window.crypto.subtle.digest("SHA-256", data); }).then(function (digest) {
+        var hex = Array.prototype.map.call(new Uint8Array(digest), function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+        var same = hex === box.getAttribute("data-expected");
+        result.className = "small mt-2 fw-bold " + (same ? "text-success" : "text-danger");
+        result.textContent = box.getAttribute(same ? "data-same-text" : "data-differ-text");
+        result.setAttribute("data-same", same ? "yes" : "no");
+      });
+    });
+  }
 })();

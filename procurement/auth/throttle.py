@@ -1,0 +1,96 @@
+"""Rate limits on the views a stranger can hammer: sign-in, sign-up, password reset, verify.
+
+Each limit is one decorator, applied under the route and the permission declaration::
+
+    @bp.route("/reset", methods=["GET", "POST"])
+    @public
+    @throttle_password_reset
+    def request_password_reset(): ...
+
+The numbers come from the configuration (``THROTTLE_*``, read per request, so a test can
+change them); storage is Flask-Limiter's (``RATELIMIT_STORAGE_URI``: Redis in production,
+memory in the embedded default). Per client address (``request.remote_addr``, made the
+client's own by ProxyFix behind the proxy) and, for sign-in and reset, per account name
+typed. Only POSTs count: showing the form is free. A request over a limit is answered 429
+with a Chinese page (``procurement.errors``); a refused sign-in is also recorded for buyer
+staff, at most once a minute per account name and address however fast the requests come.
+
+The wrong-password lockout kept in the database (``services.sign_in``) is apart from these:
+it holds across nodes and restarts, and says until when.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import current_app, request
+from flask_limiter.util import get_remote_address
+from limits import parse
+
+from procurement.extensions import limiter
+
+# At most one "throttled" row per account name and address per minute.
+_RECORD_EVERY = parse("1 per minute")
+
+
+def _config(name: str) -> Callable[[], str]:
+    return lambda: current_app.config[name]
+
+
+def client_address() -> str:
+    """The client's address as the limits and the records see it."""
+    return get_remote_address() or "unknown"
+
+
+def account_key() -> str:
+    """The account name a sign-in or reset request names (its ``email`` field), normalised."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return "account:" + (email or "-")
+
+
+def _failed(response) -> bool:
+    """A sign-in that did not get in answers 400 (a success redirects)."""
+    return response.status_code == 400
+
+
+def _record_refused_sign_in(request_limit) -> None:
+    """on_breach: keep a record of the rate-limited sign-in (bounded, see the module docstring)."""
+    from procurement.services import sign_in
+
+    email = request.form.get("email") or ""
+    address = client_address()
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
+    if limiter.limiter.hit(_RECORD_EVERY, prefix, "refused-sign-in", sign_in.account_name(email), address):
+        sign_in.record_throttled(email, address)
+
+
+def _methods_post(limit_name: str, *, key_func=None, deduct_when=None, on_breach=None):
+    return limiter.limit(
+        _config(limit_name), key_func=key_func, methods=["POST"], deduct_when=deduct_when, on_breach=on_breach
+    )
+
+
+def throttle_sign_in(view: Callable) -> Callable:
+    """Sign-in: per address (every POST), per account name (wrong passwords only); refusals recorded."""
+    view = _methods_post("THROTTLE_SIGN_IN_PER_ACCOUNT", key_func=account_key, deduct_when=_failed, on_breach=_record_refused_sign_in)(view)
+    return _methods_post("THROTTLE_SIGN_IN_PER_ADDRESS", key_func=client_address, on_breach=_record_refused_sign_in)(view)
+
+
+def throttle_sign_up(view: Callable) -> Callable:
+    """Sign-up: per address."""
+    return _methods_post("THROTTLE_SIGN_UP_PER_ADDRESS", key_func=client_address)(view)
+
+
+def throttle_password_reset(view: Callable) -> Callable:
+    """A password-reset request: per address and per account name (the form's ``email`` field)."""
+    view = _methods_post("THROTTLE_PASSWORD_RESET_PER_ACCOUNT", key_func=account_key)(view)
+    return _methods_post("THROTTLE_PASSWORD_RESET_PER_ADDRESS", key_func=client_address)(view)
+
+
+def throttle_verify(view: Callable) -> Callable:
+    """The public verification lookup (GET with a code): per address."""
+    return limiter.limit(_config("THROTTLE_VERIFY_PER_ADDRESS"), key_func=client_address)(view)
+
+
+def init_app(app) -> None:
+    """Bind the limiter (its storage and switches come from the app's ``RATELIMIT_*`` settings)."""
+    limiter.init_app(app)
