@@ -121,6 +121,9 @@ def init_app(app: Flask) -> None:
     from procurement.store_cli import store_cli
 
     app.cli.add_command(store_cli)  # issue 12
+    from procurement.backup_cli import init_app as add_backup_commands
+
+    add_backup_commands(app)  # issue 14: flask backup, flask restore
 
 
 # --- flask blacklist (issue 4) ----------------------------------------------------------------

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
 import click
 import sqlalchemy as sa
@@ -36,10 +37,27 @@ def _rows() -> list[tuple[str, str, str, str]]:
     ]
 
 
-def _unresolved(store) -> list[str]:
-    """Every row whose file the store lacks or holds with other bytes, described."""
+@dataclass(frozen=True)
+class FileCheck:
+    """What :func:`check_files` found: how many rows point at a file, and each that does not resolve."""
+
+    count: int
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every row found its file with its SHA-256."""
+        return not self.problems
+
+
+def check_files(store) -> FileCheck:
+    """Check every upload and document row against ``store``: the file is there with the SHA-256 the row records.
+
+    Used by ``flask store verify``, ``flask store migrate-to-database`` and ``flask restore``.
+    """
+    rows = _rows()
     problems = []
-    for kind, key, digest, what in _rows():
+    for kind, key, digest, what in rows:
         try:
             data = store.get(key, kind)
         except BlobMissing:
@@ -47,20 +65,20 @@ def _unresolved(store) -> list[str]:
             continue
         if hashlib.sha256(data).hexdigest() != digest:
             problems.append(f"{what}: {kind} {key} does not have the SHA-256 its row records")
-    return problems
+    return FileCheck(len(rows), problems)
 
 
 @store_cli.command("verify")
 def verify() -> None:
     """Check that every upload and document row finds its file, with the SHA-256 it records; exit 1 naming each that does not."""
     store = current_store()
-    problems = _unresolved(store)
+    check = check_files(store)
     db.session.rollback()
-    for problem in problems:
+    for problem in check.problems:
         click.echo(problem, err=True)
-    if problems:
+    if not check.ok:
         raise SystemExit(1)
-    click.echo(f"File store ({store.name}) OK: {len(_rows())} files verified.")
+    click.echo(f"File store ({store.name}) OK: {check.count} files verified.")
 
 
 @store_cli.command("migrate-to-database")
@@ -90,7 +108,7 @@ def migrate_to_database() -> None:
             target.put(key, kind, data, digest)
             db.session.commit()
             copied += 1
-    problems += _unresolved(target)
+    problems += check_files(target).problems
     db.session.rollback()
     click.echo(f"Copied {copied} files into the database store; {present} were there already.")
     for problem in problems:

@@ -131,14 +131,9 @@ def _open_quotes(project_id: int, actor) -> list[OpenedQuote]:
     opened: list[tuple[OpenedQuote, SealedQuote]] = []
     for quote in current:
         try:
-            decoded = decode_quote(open_sealed(private_key, quote.sealed, expected_hash=quote.receipt_hash))
-            if (decoded.project_id, decoded.registration_id, decoded.version) != (project.id, quote.registration_id, quote.version):
-                raise SealBroken(N_("报价内容与其所属项目或版本不符。"), code="payload_mismatch")
-            if {item_id for item_id, _ in decoded.lines} != set(items):
-                raise SealBroken(N_("报价内容与采购清单不符。"), code="payload_lines")
+            lines = unseal_quote(private_key, quote, project.id, items)
         except SealBroken as error:
             raise _SealCheckFailed(quote.id, quote.registration_id, quote.version, quote.receipt_hash, error) from error
-        lines = [QuoteLine(item_id=item_id, quantity=items[item_id].quantity, unit_price=price) for item_id, price in decoded.lines]
         record = OpenedQuote(
             project_id=project.id,
             registration_id=quote.registration_id,
@@ -171,6 +166,24 @@ def _open_quotes(project_id: int, actor) -> list[OpenedQuote]:
     audit.record("project.open", project, details={"opened_quotes": len(opened)}, actor=actor)
     issue_opening_record(project, actor=actor)
     return [record for record, _ in opened]
+
+
+def unseal_quote(private_key: bytes, quote: SealedQuote, project_id: int, items: dict) -> list[QuoteLine]:
+    """Check one sealed quote against its receipt, decrypt it, check that it belongs to the project,
+    its registration and version and quotes every item of ``items`` (``{id: BoqItem}``); its lines.
+
+    The opening's own check, also run by ``flask restore`` on the quotes of projects past their
+    opening time (the private key comes from :func:`~procurement.domain.sealing.unwrap_private_key`,
+    which refuses before it).
+
+    :raise SealBroken: the quote does not match its receipt, does not decrypt, or is not this quote.
+    """
+    decoded = decode_quote(open_sealed(private_key, quote.sealed, expected_hash=quote.receipt_hash))
+    if (decoded.project_id, decoded.registration_id, decoded.version) != (project_id, quote.registration_id, quote.version):
+        raise SealBroken(N_("报价内容与其所属项目或版本不符。"), code="payload_mismatch")
+    if {item_id for item_id, _ in decoded.lines} != set(items):
+        raise SealBroken(N_("报价内容与采购清单不符。"), code="payload_lines")
+    return [QuoteLine(item_id=item_id, quantity=items[item_id].quantity, unit_price=price) for item_id, price in decoded.lines]
 
 
 def issue_opening_record(project: Project, actor=None) -> GeneratedDocument:
