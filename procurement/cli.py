@@ -65,6 +65,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo)
     app.cli.add_command(blacklist_cli)  # issue 4
+    from procurement.jobs import cli as jobs_cli
+
+    jobs_cli.init_app(app)  # issue 12: flask worker, flask jobs
 
 
 # --- flask blacklist (issue 4) ----------------------------------------------------------------

@@ -27,6 +27,7 @@ from procurement.queries.award import (
     next_candidate,
     state,
 )
+from procurement.queries.jobs import KIND_AWARD_PUBLICATION, unfinished
 from procurement.services import ServiceError
 from procurement.services.unit_of_work import command, lock_project
 
@@ -40,6 +41,15 @@ def require_award_step(project: Project) -> None:
     """
     if project.status not in AWARD_STEP:
         raise ServiceError(N_("评审尚未完成，不能确定成交供应商。"), "not_evaluated")
+
+
+def require_not_publishing(project: Project) -> None:
+    """Refuse a change to the award while its publication is still being issued (or failed).
+
+    :raise ServiceError: ``publishing``.
+    """
+    if unfinished(project.id, KIND_AWARD_PUBLICATION) is not None:
+        raise ServiceError(N_("成交结果正在发布（正在出具公告和通知书），请等待发布完成后再操作。"), "publishing")
 
 
 def _candidate(rows: list[CandidateRow], registration_id: int) -> CandidateRow:
@@ -76,6 +86,7 @@ def confirm(project: Project, registration_id: int, actor) -> Award:
     """
     project = lock_project(project)
     require_award_step(project)
+    require_not_publishing(project)
     now = clock.now()
     current = state(project, now, with_notices=False)
     row = _candidate(current.candidates, registration_id)
@@ -144,6 +155,7 @@ def drop_out(project: Project, registration_id: int, status: str, reason: str, a
     """
     project = lock_project(project)
     require_award_step(project)
+    require_not_publishing(project)
     reason = _check_reason(status, reason)
     rows = candidates(project)
     row = _candidate(rows, registration_id)
