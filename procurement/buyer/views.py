@@ -11,3 +11,4 @@ from procurement.buyer import blacklist_views, registrations_views  # noqa: E402
 from procurement.buyer import opening_views  # noqa: E402,F401  (issue 5)
 from procurement.buyer import panel_views  # noqa: E402,F401  (issue 6)
 from procurement.buyer import audit_views, award_views  # noqa: E402,F401  (issue 7)
+from procurement.buyer import jobs_views  # noqa: E402,F401  (issue 12)
