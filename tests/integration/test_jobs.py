@@ -288,3 +288,26 @@ def test_an_amendment_pdf_and_a_cancellation_notice_come_from_jobs(app, clock):
     assert 'data-testid="termination-pdf"' in html
     pdf = client.get(f"/notices/{project.id}/notice.pdf")
     assert pdf.status_code == 200
+
+
+def test_without_redis_a_job_runs_in_the_process_after_the_response(app, clock):
+    """The embedded default (no REDIS_URL): the request answers first, then the same process runs the job."""
+    built = _awarded(clock, 3)
+    app.config.update(JOBS_RUN="", REDIS_URL="")
+    client = app.test_client()
+    AuthActions(client).login(built.buyer.email)
+    token = csrf_token(client, f"/buyer/projects/{built.project.id}")
+    ran_during_request = []
+
+    def _seen(response):
+        ran_during_request.append(_job(built.project.id).status)
+        return response
+
+    app.after_request_funcs.setdefault(None, []).append(_seen)
+
+    with recorded_renders() as renders:
+        response = client.post(f"/buyer/projects/{built.project.id}/award/publish", data={"csrf_token": token})
+        assert response.status_code == 302
+    assert ran_during_request[-1] == "queued"  # nothing rendered before the answer
+    assert renders.count == 4 and renders.in_transaction == []
+    assert _job(built.project.id).status == "done"
