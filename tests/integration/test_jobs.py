@@ -293,21 +293,24 @@ def test_an_amendment_pdf_and_a_cancellation_notice_come_from_jobs(app, clock):
 def test_without_redis_a_job_runs_in_the_process_after_the_response(app, clock):
     """The embedded default (no REDIS_URL): the request answers first, then the same process runs the job."""
     built = _awarded(clock, 3)
+    project_id, email = built.project.id, built.buyer.email
     app.config.update(JOBS_RUN="", REDIS_URL="")
     client = app.test_client()
-    AuthActions(client).login(built.buyer.email)
-    token = csrf_token(client, f"/buyer/projects/{built.project.id}")
-    ran_during_request = []
+    AuthActions(client).login(email)
+    token = csrf_token(client, f"/buyer/projects/{project_id}")
+    seen_in_request = []
 
     def _seen(response):
-        ran_during_request.append(_job(built.project.id).status)
+        seen_in_request.append(_job(project_id).status)
         return response
 
     app.after_request_funcs.setdefault(None, []).append(_seen)
-
+    # A server's request ends its session before the response is closed (its app context goes);
+    # the test's app context outlives the request, so end the session with the request here.
+    app.teardown_request_funcs.setdefault(None, []).append(lambda error: db.session.remove())
     with recorded_renders() as renders:
-        response = client.post(f"/buyer/projects/{built.project.id}/award/publish", data={"csrf_token": token})
+        response = client.post(f"/buyer/projects/{project_id}/award/publish", data={"csrf_token": token})
         assert response.status_code == 302
-    assert ran_during_request[-1] == "queued"  # nothing rendered before the answer
+    assert seen_in_request[-1] == "queued"  # nothing rendered before the answer
     assert renders.count == 4 and renders.in_transaction == []
-    assert _job(built.project.id).status == "done"
+    assert _job(project_id).status == "done"
