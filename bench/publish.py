@@ -44,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.quotes import CSRF_RE, PASSWORD, Client, free_port, start_gunicorn, stop_gunicorn  # noqa: E402
+from bench.quotes import PASSWORD, Client, free_port, start_gunicorn, stop_gunicorn  # noqa: E402
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/2"

@@ -193,6 +193,11 @@ def opening_record_spec(project: Project) -> documents.DocumentSpec:
     )
 
 
+def issue_opening_record(project: Project, actor=None) -> GeneratedDocument:
+    """Issue the opening record now (rendered outside any transaction, then a short command): scripts, benchmarks."""
+    return documents.issue(opening_record_spec(project), actor=actor)
+
+
 def steps(job: Job) -> list[str]:
     """One step: the record."""
     return [RECORD_STEP]
@@ -218,5 +223,5 @@ def opening_record_document(project: Project) -> GeneratedDocument | None:
         return None
     document = documents.current(RECORD_KIND, project=project)
     if document is None and db.session.scalar(sa.select(Job.id).where(Job.key == f"{JOB_KIND}:{project.id}")) is None:
-        document = documents.issue(opening_record_spec(project))
+        document = issue_opening_record(project)
     return document

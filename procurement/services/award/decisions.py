@@ -82,7 +82,7 @@ def confirm(project: Project, registration_id: int, actor) -> Award:
 
     :raise ServiceError: ``not_evaluated``, ``not_a_candidate``, ``already_confirmed`` (this
         candidate is already awarded, e.g. a double click), ``already_decided`` (it dropped out),
-        ``already_awarded``, ``out_of_order``.
+        ``already_awarded``, ``out_of_order``, ``publishing`` (a publication is being issued).
     """
     project = lock_project(project)
     require_award_step(project)
@@ -151,7 +151,7 @@ def drop_out(project: Project, registration_id: int, status: str, reason: str, a
     candidate may be awarded and the result published again.
 
     :raise ServiceError: ``bad_status``, ``reason_required`` (field ``reason``), ``reason_too_long``,
-        and those of :func:`confirm` for an undecided candidate out of order.
+        ``publishing``, and those of :func:`confirm` for an undecided candidate out of order.
     """
     project = lock_project(project)
     require_award_step(project)
