@@ -214,7 +214,7 @@ class Quoter:
         self.path = f"/supplier/projects/{seeded['quoting']}/quote"
         self.items = seeded["items"]
         self.client.sign_in(seeded["quoter"], self.path)
-        self.version = 1
+        self.version = 0  # the version the sheet was read at: none yet
 
     def confirm_once(self) -> float:
         """One whole submission; the seconds its confirmation request took."""

@@ -71,6 +71,9 @@ def worker(burst: bool, no_resume: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register ``flask worker`` and ``flask jobs``."""
+    """Register ``flask worker`` and ``flask jobs`` (and load the queue's client when the app uses RQ)."""
+    from procurement.jobs import queue
+
+    queue.init_app(app)
     app.cli.add_command(worker)
     app.cli.add_command(jobs_cli)

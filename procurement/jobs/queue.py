@@ -58,6 +58,12 @@ def rq_retry(app: Flask | None = None):
     return Retry(max=retries, interval=list(app.config.get("JOB_RETRY_INTERVALS", [10, 60])))
 
 
+def init_app(app: Flask) -> None:
+    """With RQ, import it when the app is built, not in the first request that enqueues (~0.15 s)."""
+    if mode(app) == "rq":
+        import rq  # noqa: F401
+
+
 def enqueue(job_id: int) -> None:
     """Send a committed job to run, the way the configuration says."""
     app = current_app._get_current_object()
