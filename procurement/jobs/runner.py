@@ -57,13 +57,16 @@ def run_here(app: Flask, job_id: int) -> str | None:
     """Run a job in this process until it is done or failed (every attempt at once, no wait)."""
     with app.app_context():  # a session of its own, as a worker has
         try:
-            while True:
+            # Each attempt counts itself when it claims the job; the bound covers an attempt that
+            # failed before it could (the database refusing the claim).
+            for _ in range(job_service.max_attempts() + 1):
                 try:
                     return run_once(job_id)
                 except Exception:
                     status = _status(job_id)
                     if status != JOB_QUEUED:
                         return status
+            return _status(job_id)
         finally:
             db.session.remove()
 
@@ -74,12 +77,19 @@ def _status(job_id: int) -> str | None:
     return job.status if job is not None else None
 
 
+_app: Flask | None = None
+
+
 def _worker_app() -> Flask:
+    """The app of ``flask worker``; under RQ's own ``rq worker``, one built from the environment, once."""
+    global _app
     if has_app_context():
         return current_app._get_current_object()
-    from procurement import create_app
+    if _app is None:
+        from procurement import create_app
 
-    return create_app()
+        _app = create_app()
+    return _app
 
 
 def perform(job_id: int) -> str | None:

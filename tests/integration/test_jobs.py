@@ -5,7 +5,7 @@ error, and its retry button works; nobody outside the buyer's office sees a resu
 document it refers to exists."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -314,3 +314,25 @@ def test_without_redis_a_job_runs_in_the_process_after_the_response(app, clock):
     assert seen_in_request[-1] == "queued"  # nothing rendered before the answer
     assert renders.count == 4 and renders.in_transaction == []
     assert _job(project_id).status == "done"
+
+
+def test_jobs_left_by_a_dead_process_are_resumed_from_the_command_line(app, clock, runner):
+    built = _awarded(clock, 3)
+    with manual_jobs(app):
+        award_service.publish(built.project, built.buyer)
+        job_id = _job(built.project.id).id
+        # As if a worker died mid-run: running, untouched for longer than JOB_STALE_SECONDS.
+        db.session.execute(sa.update(Job).where(Job.id == job_id).values(status="running"))
+        db.session.commit()
+        listed = runner.invoke(args=["jobs", "list"])
+        assert f"{job_id}\taward.publish" in listed.output and "running" in listed.output
+        assert "resumed 0 job(s)" in runner.invoke(args=["jobs", "resume"]).output  # not stalled yet
+    clock.set(RESULT_DAY + timedelta(minutes=5))
+    html_client = app.test_client()
+    AuthActions(html_client).login(built.buyer.email)
+    assert f"/jobs/{job_id}/retry" in html_client.get(f"/buyer/projects/{built.project.id}").get_data(as_text=True)
+    result = runner.invoke(args=["jobs", "resume"])  # without Redis: run here, now
+    assert f"resumed 1 job(s): {job_id}" in result.output
+    assert _job(built.project.id).status == "done" and _documents(built.project.id) == 4
+    refused = runner.invoke(args=["worker", "--burst"])
+    assert refused.exit_code != 0 and "REDIS_URL" in refused.output
