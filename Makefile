@@ -14,7 +14,7 @@ export FLASK_APP := wsgi.py
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk libharfbuzz-subset0 chromium libatomic1 \
 	poppler-utils python3-venv
 
-.PHONY: run test setup system-packages venv db demo unit integration e2e bench-quotes bench-pages bench-notices bench-ranking clean
+.PHONY: run test setup system-packages venv db demo unit integration e2e bench-quotes bench-pages bench-notices bench-ranking bench-publish clean
 
 run: setup db demo
 	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
@@ -69,6 +69,9 @@ bench-notices: setup
 
 bench-ranking: venv
 	$(PY) bench/ranking.py
+
+bench-publish: setup
+	$(PY) bench/publish.py
 
 clean:
 	rm -rf $(VENV) instance

@@ -80,6 +80,15 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none of them).
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0") or 0)
+    # Jobs (procurement.jobs): with REDIS_URL, RQ workers (`flask worker`) run them; without,
+    # this process does after the response. JOBS_RUN forces one: rq, after_response, eager, manual.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    JOBS_RUN = os.environ.get("JOBS_RUN", "")
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "procurement")
+    JOB_MAX_ATTEMPTS = 3  # the first run and two retries, then the job is shown failed
+    JOB_RETRY_INTERVALS = [10, 60]  # seconds before each RQ retry
+    JOB_STALE_SECONDS = 120  # a queued or running job untouched this long may be resumed or retried
+    JOB_TIMEOUT = 1800  # seconds RQ lets one run take
 
 
 class DevelopmentConfig(Config):
@@ -103,6 +112,10 @@ class TestConfig(Config):
     # of the limits turn them on (with their own storage). The database lockout stays on.
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    # Jobs run at once after their command commits: a test sees the result when the request
+    # returns (the `manual_jobs` fixture keeps them queued until `drain()`).
+    JOBS_RUN = "eager"
+    JOB_RETRY_INTERVALS = [0]
 
 
 class ProductionConfig(Config):

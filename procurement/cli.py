@@ -124,6 +124,9 @@ def init_app(app: Flask) -> None:
     from procurement.backup_cli import init_app as add_backup_commands
 
     add_backup_commands(app)  # issue 14: flask backup, flask restore
+    from procurement.jobs import cli as jobs_cli
+
+    jobs_cli.init_app(app)  # issue 12: flask worker, flask jobs
 
 
 # --- flask blacklist (issue 4) ----------------------------------------------------------------

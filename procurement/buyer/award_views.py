@@ -89,8 +89,11 @@ def award_drop_out(project_id: int, registration_id: int):
 def award_publish(project_id: int):
     """Publish the result announcement and issue every notice."""
     project = get_project(project_id)
-    if attempt(None, award_service.publish, project, current_user):
+    outcome = attempt(None, award_service.publish, project, current_user)
+    if outcome and outcome.value.status == "done":
         flash(_("成交结果已发布：成交结果公告已公开，成交通知书和成交结果通知书已发给各供应商。"), "success")
+    elif outcome:
+        flash(_("正在出具成交结果公告和 %(n)s 份通知书，全部出具后成交结果一并公开。", n=len(outcome.value.payload["notices"])), "info")
     return _back(project.id)
 
 

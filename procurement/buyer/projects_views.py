@@ -26,6 +26,7 @@ from procurement.queries import buyer as buyer_queries
 from procurement.queries.award import award_section
 from procurement.queries import evaluation_pages as panel_pages
 from procurement.queries import opening as opening_queries
+from procurement.queries import jobs as job_queries
 from procurement.services import projects as project_service
 from procurement.services import rfq
 from procurement.web import attempt, send_stored_file
@@ -52,6 +53,7 @@ def render_project_page(project: Project, *, rfq_form: RfqFileForm | None = None
             schedule_drift=page.schedule_drift,
             rfq_form=rfq_form or RfqFileForm(prefix="rfq"),
             award_section=award_section(project),
+            jobs=job_queries.project_jobs(project),
             panel_progress=None if project.status == STATUS_DRAFT else panel_pages.progress(project),
             opening_record=opening_queries.opening_record(project, with_received=True),
             **registration_label_context(),

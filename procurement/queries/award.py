@@ -36,6 +36,7 @@ from procurement.models import (
     Project,
     Registration,
 )
+from procurement.queries.jobs import KIND_AWARD_PUBLICATION, JobView, of_kind, project_jobs, unfinished
 from procurement.queries.lookups import evaluation_of, load_calendar, settings_of, supplier_name
 
 AWARDED = "awarded"
@@ -264,6 +265,8 @@ class AwardState:
     # The year the working-day calendar lacks when a deadline shown here (the confirmation
     # deadline, or the dates publishing today would set) reaches into it; None when all is known.
     missing_year: int | None = None
+    # A publication decided whose job has not applied it yet (its documents are being issued).
+    publishing: bool = False
 
     @property
     def open(self) -> bool:
@@ -299,7 +302,10 @@ def state(project: Project, now: datetime | None = None, *, with_notices: bool =
         and announcement is not None
         and not stale
     )
-    can_publish = at_step and bool(standing) and not published and (not project.framework_award or next_row is None)
+    publishing = at_step and unfinished(project.id, KIND_AWARD_PUBLICATION) is not None
+    can_publish = (
+        at_step and bool(standing) and not published and not publishing and (not project.framework_award or next_row is None)
+    )
     today = beijing(now).date()
     if can_publish and missing_year is None:
         try:
@@ -331,6 +337,7 @@ def state(project: Project, now: datetime | None = None, *, with_notices: bool =
         announcement=announcement,
         notices=notices,
         missing_year=missing_year,
+        publishing=publishing,
     )
 
 
@@ -352,6 +359,7 @@ class AwardSection:
 
     state: AwardState
     challenges: tuple[ChallengeRow, ...]
+    publication: JobView | None = None  # the publication being issued, with its progress
 
 
 def project_challenges(project: Project) -> list[Challenge]:
@@ -380,5 +388,7 @@ def award_section(project: Project, now: datetime | None = None) -> AwardSection
         ChallengeRow(item, supplier_name(item.registration), answer_overdue(item, now))
         for item in project_challenges(project)
     )
-    return AwardSection(state=state(project, now), challenges=rows)
+    current = state(project, now)
+    publication = of_kind(project_jobs(project, now), KIND_AWARD_PUBLICATION) if current.publishing else None
+    return AwardSection(state=current, challenges=rows, publication=publication)
 

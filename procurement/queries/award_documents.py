@@ -154,7 +154,30 @@ def item_lines(registration_id: int) -> list[ItemLine]:
     return lines_by_registration([registration_id]).get(registration_id, [])
 
 
-def _infos(awards: list[Award]) -> list[WinnerInfo]:
+@dataclass(frozen=True)
+class PendingPublication:
+    """A publication decided but not yet applied (its job renders the documents first): the
+    new winners and the dates they get when it is, printed as if they were already set."""
+
+    new_winners: frozenset[int]
+    publicity_ends: date
+    challenge_deadline: date
+    contract_deadline: date
+
+    def dates(self, award: Award) -> tuple[date | None, date | None, date | None]:
+        """The award's publicity end, challenge deadline and contract deadline, pending ones included."""
+        if award.publicity_ends is None and award.registration_id in self.new_winners:
+            return self.publicity_ends, self.challenge_deadline, self.contract_deadline
+        return award.publicity_ends, award.challenge_deadline, award.contract_deadline
+
+
+def _dates(award: Award, pending: PendingPublication | None) -> tuple[date | None, date | None, date | None]:
+    if pending is None:
+        return award.publicity_ends, award.challenge_deadline, award.contract_deadline
+    return pending.dates(award)
+
+
+def _infos(awards: list[Award], pending: PendingPublication | None = None) -> list[WinnerInfo]:
     lines = lines_by_registration(award.registration_id for award in awards)
     totals = quote_totals(award.registration_id for award in awards if award.amount is None)
     return [
@@ -165,7 +188,7 @@ def _infos(awards: list[Award]) -> list[WinnerInfo]:
             amount=award.amount if award.amount is not None else totals.get(award.registration_id),
             candidate_place=award.candidate_place,
             items=lines.get(award.registration_id, []),
-            contract_deadline=award.contract_deadline,
+            contract_deadline=_dates(award, pending)[2],
         )
         for award in awards
     ]
@@ -190,16 +213,23 @@ def panel_names(project: Project) -> list[str]:
     return [row.user.name for row in rows if row.conflict_declared is not True]
 
 
-def announcement_context(project: Project, published_on: date | None = None, *, only_published: bool = False) -> dict:
+def announcement_context(
+    project: Project,
+    published_on: date | None = None,
+    *,
+    only_published: bool = False,
+    pending: PendingPublication | None = None,
+) -> dict:
     """What the result announcement prints (page and PDF).
 
-    ``only_published`` leaves out a winner whose result is not yet published (the public page).
+    ``only_published`` leaves out a winner whose result is not yet published (the public page);
+    ``pending``: the publication being rendered, whose dates are not stored yet.
     """
     standing = winners(project)
-    printed = [award for award in standing if award.publicity_ends is not None] if only_published else standing
-    dated = [award for award in standing if award.publicity_ends is not None]
-    publicity_end = max((award.publicity_ends for award in dated), default=None)
-    challenge_due = max((award.challenge_deadline for award in dated), default=None)
+    dated = [award for award in standing if _dates(award, pending)[0] is not None]
+    printed = dated if only_published else standing
+    publicity_end = max((_dates(award, pending)[0] for award in dated), default=None)
+    challenge_due = max((_dates(award, pending)[1] for award in dated), default=None)
     if published_on is None:
         event = db.session.scalar(
             sa.select(GeneratedDocument)
@@ -216,7 +246,7 @@ def announcement_context(project: Project, published_on: date | None = None, *, 
         sa.select(sa.func.count(EvaluationResult.id)).where(EvaluationResult.project_id == project.id)
     )
     return {
-        "winners": _infos(printed),
+        "winners": _infos(printed, pending),
         "panel_names": panel_names(project),
         "published_on": published_on,
         "publicity_ends": publicity_end,
@@ -259,15 +289,21 @@ def participant_status(project: Project, registration: Registration) -> dict:
     return info
 
 
-def notice_context(project: Project, registration: Registration, issued_on: date | None = None) -> dict:
-    """What an award notice or a result notice prints for ``registration``."""
+def notice_context(
+    project: Project,
+    registration: Registration,
+    issued_on: date | None = None,
+    pending: PendingPublication | None = None,
+) -> dict:
+    """What an award notice or a result notice prints for ``registration`` (``pending``: see
+    :func:`announcement_context`)."""
     issued_on = issued_on or beijing(clock.now()).date()
     own = participant_status(project, registration)
     standing = winners(project)
-    infos = _infos(standing)
+    infos = _infos(standing, pending)
     mine = next((info for info in infos if info.registration_id == registration.id), None)
-    dated = [award for award in standing if award.publicity_ends is not None]
-    challenge_due = max((award.challenge_deadline for award in dated), default=None)
+    dated = [award for award in standing if _dates(award, pending)[0] is not None]
+    challenge_due = max((_dates(award, pending)[1] for award in dated), default=None)
     contract_due = mine.contract_deadline if mine and mine.contract_deadline else None
     if mine is not None and contract_due is None:
         contract_due = contract_deadline(issued_on, settings_of(project))

@@ -19,6 +19,7 @@ from procurement.formatting import cn_clock, to_beijing
 from procurement.models import (
     STATUS_PUBLISHED,
     Company,
+    GeneratedDocument,
     OpenedQuote,
     PanelMember,
     Project,
@@ -137,9 +138,22 @@ def opening_record(project: Project, *, with_received: bool = False) -> OpeningR
     )
 
 
+def record_issued(project: Project) -> bool:
+    """Whether the opening record PDF exists (its job issues it right after the opening)."""
+    return (
+        db.session.scalar(
+            sa.select(GeneratedDocument.id)
+            .where(GeneratedDocument.project_id == project.id, GeneratedDocument.kind == "opening_record")
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def supplier_may_see(project: Project, company_id: int) -> bool:
-    """Whether a supplier sees the opening record: the project is opened and its quote was opened."""
-    if not is_opened(project):
+    """Whether a supplier sees the opening record: the project is opened, its quote was opened,
+    and the record's PDF exists (a supplier never sees a record it cannot download)."""
+    if not is_opened(project) or not record_issued(project):
         return False
     return (
         db.session.scalar(
@@ -155,9 +169,10 @@ def supplier_may_see(project: Project, company_id: int) -> bool:
 def supplier_record(project: Project, company_id: int) -> OpeningRecord | None:
     """The record for a supplier whose quote was opened, else ``None`` (one statement for the rows).
 
-    Whether the supplier may see it is read off the rows themselves: one of them is its own.
+    Whether the supplier may see it is read off the rows themselves: one of them is its own;
+    and only once the record's PDF exists (:func:`record_issued`).
     """
-    if not is_opened(project):
+    if not is_opened(project) or not record_issued(project):
         return None
     record = opening_record(project)
     if not any(row.company_id == company_id for row in record.rows):

@@ -22,6 +22,8 @@ from procurement.models import (
     GeneratedDocument,
     Project,
 )
+from procurement.queries.jobs import KIND_ANNOUNCEMENT as KIND_ANNOUNCEMENT_JOB
+from procurement.queries.jobs import unfinished
 from procurement.queries.lookups import schedule_of
 from procurement.queries.phases import phases, registration_state
 
@@ -114,7 +116,8 @@ class NoticePage:
     """One announcement: the project with its lines and amendments, where it stands, and what it links.
 
     ``termination`` is an ended project's current termination notice; ``result_public`` says
-    whether a result announcement has been published (the page then links it).
+    whether a result announcement has been published (the page then links it); ``pdf_pending``
+    that the announcement's PDF is being issued (after publication or an amendment).
     """
 
     project: Project
@@ -123,6 +126,7 @@ class NoticePage:
     registration: RegistrationStatus | None
     termination: GeneratedDocument | None
     result_public: bool
+    pdf_pending: bool = False  # the announcement PDF (or the amended one) is being issued
 
 
 def public_project(project_id: int) -> Project | None:
@@ -153,6 +157,7 @@ def notice_page(project_id: int, now: datetime) -> NoticePage | None:
         registration=registration_state(project, now),
         termination=termination,
         result_public=result_public,
+        pdf_pending=unfinished(project.id, KIND_ANNOUNCEMENT_JOB) is not None,
     )
 
 

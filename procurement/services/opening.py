@@ -5,8 +5,9 @@ then every registration of the project (so a submission that read the clock befo
 and still holds its lock commits first, and is opened). The private key is unwrapped only at or
 after the opening time (``domain.sealing.unwrap_private_key`` refuses earlier); each current quote
 is checked against its receipt hash, decrypted, checked to belong to this project, registration and
-version, and stored as an :class:`OpenedQuote` with its lines. The opening record (开标记录) is
-issued as a PDF in the same transaction. If any quote fails its checks nothing is opened: the
+version, and stored as an :class:`OpenedQuote` with its lines. The opening record (开标记录) PDF is
+issued by a job (kind ``opening.record``) right after the commit; suppliers see the record once
+it exists (``queries.opening.supplier_may_see``), the buyer and the panel at once. If any quote fails its checks nothing is opened: the
 failure is audited and the buyer is told which supplier's quote it was.
 """
 from __future__ import annotations
@@ -26,6 +27,8 @@ from procurement.models import (
     STATUS_OPENED,
     STATUS_PUBLISHED,
     GeneratedDocument,
+    Job,
+    JobDocument,
     OpenedQuote,
     OpenedQuoteLine,
     Project,
@@ -42,8 +45,13 @@ from procurement.queries.opening import (  # noqa: F401  (re-exported: views and
     panel_member_of,
     supplier_may_see,
 )
+from procurement.queries.jobs import KIND_OPENING_RECORD as JOB_KIND
 from procurement.services import ServiceError, documents, quote_drafts
-from procurement.services.unit_of_work import change_status, command, lock_project, transaction
+from procurement.services import jobs as job_service
+from procurement.services.unit_of_work import change_status, command, lock_project
+
+RECORD_KIND = "opening_record"
+RECORD_STEP = "record"
 
 
 class _SealCheckFailed(Exception):
@@ -164,7 +172,7 @@ def _open_quotes(project_id: int, actor) -> list[OpenedQuote]:
             actor=actor,
         )
     audit.record("project.open", project, details={"opened_quotes": len(opened)}, actor=actor)
-    issue_opening_record(project, actor=actor)
+    job_service.create(JOB_KIND, project, f"{JOB_KIND}:{project.id}", {}, total=1, actor=actor)
     return [record for record, _ in opened]
 
 
@@ -186,25 +194,47 @@ def unseal_quote(private_key: bytes, quote: SealedQuote, project_id: int, items:
     return [QuoteLine(item_id=item_id, quantity=items[item_id].quantity, unit_price=price) for item_id, price in decoded.lines]
 
 
-def issue_opening_record(project: Project, actor=None) -> GeneratedDocument:
-    """Render and store the opening record PDF from the page model (part of the caller's command)."""
-    return documents.issue(
-        "opening_record",
+def opening_record_spec(project: Project) -> documents.DocumentSpec:
+    """The opening record PDF, from the page model read now."""
+    return documents.DocumentSpec(
+        RECORD_KIND,
         "documents/opening_record.html",
         title=f"{project.title}开标记录",
         subject=f"开标记录 {project.code}",
         project=project,
-        page=opening_record(project),
-        actor=actor,
+        context={"page": opening_record(project)},
     )
 
 
+def issue_opening_record(project: Project, actor=None) -> GeneratedDocument:
+    """Issue the opening record now (rendered outside any transaction, then a short command): scripts, benchmarks."""
+    return documents.issue(opening_record_spec(project), actor=actor)
+
+
+def steps(job: Job) -> list[str]:
+    """One step: the record."""
+    return [RECORD_STEP]
+
+
+def prepare(job: Job, step: str) -> documents.DocumentSpec:
+    """The record as opened."""
+    return opening_record_spec(db.session.get(Project, job.project_id))
+
+
+def apply(job: Job, staged: dict[str, JobDocument], actor) -> None:
+    """The record becomes visible (to suppliers too, from now on)."""
+    job_service.publish_staged(staged[RECORD_STEP], actor=actor)
+
+
 def opening_record_document(project: Project) -> GeneratedDocument | None:
-    """The opening record PDF of an opened project (issued now, as a command, if it is somehow missing)."""
+    """The opening record PDF of an opened project; ``None`` while its job is issuing it.
+
+    A project opened before opening records were issued by a job has none: it is issued now
+    (rendered outside any transaction, then recorded).
+    """
     if project.opened_at is None:
         return None
-    document = documents.current("opening_record", project=project)
-    if document is None:
-        with transaction():
-            document = issue_opening_record(project)
+    document = documents.current(RECORD_KIND, project=project)
+    if document is None and db.session.scalar(sa.select(Job.id).where(Job.key == f"{JOB_KIND}:{project.id}")) is None:
+        document = issue_opening_record(project)
     return document

@@ -62,7 +62,7 @@ def amend(
     project.updated_at = now
     db.session.flush()
     audit.record("project.amend", amendment, details={"fields": [c["field"] for c in changes], "reason": reason}, actor=actor)
-    announcements.issue_announcement(project, actor=actor)
+    announcements.schedule_announcement(project, actor=actor)
     return amendment
 
 

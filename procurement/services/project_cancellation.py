@@ -13,7 +13,7 @@ from procurement.services.unit_of_work import change_status, command, lock_proje
 
 @command
 def cancel(project: Project, reason: str, actor) -> None:
-    """Terminate (终止) a published project with a reason, and issue its termination notice.
+    """Terminate (终止) a published project with a reason; its termination notice follows (a job).
 
     An awarded project may be terminated only when every candidate has since declined or been
     found ineligible (no winner stands and none can be confirmed).
@@ -29,5 +29,5 @@ def cancel(project: Project, reason: str, actor) -> None:
     change_status(project, lifecycle.CANCELLED, actor, reason=reason.strip(), at=now)
     audit.record("project.cancel", project, details={"reason": reason.strip()}, actor=actor)
     db.session.flush()
-    # The termination notice (终止公告) is a public announcement, issued with the decision.
-    termination.issue_notice(project, project.status_reason, now, actor=actor)
+    # The termination notice (终止公告) is a public announcement: its job issues it right after.
+    termination.schedule_notice(project, actor=actor)

@@ -65,5 +65,5 @@ def publish(project: Project, actor) -> list[ScheduleWarning]:
         actor=actor,
     )
     db.session.flush()
-    announcements.issue_announcement(project, actor=actor)
+    announcements.schedule_announcement(project, actor=actor)
     return warnings

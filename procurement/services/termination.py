@@ -3,7 +3,9 @@
 A termination notice is a public announcement: once issued, the public notice page, the
 results list and every registered supplier's pages show it and link its PDF. A failed
 evaluation's notice is issued only when the evaluation report is complete (every member
-signed), so a dissent is on record before the notice is out; a cancellation's at once.
+signed), so a dissent is on record before the notice is out; a cancellation's right after it,
+by a job (kind ``project.termination``): the project is cancelled at once (no quote may come in
+after the buyer's decision), and the notice appears on its pages once it is issued.
 """
 from __future__ import annotations
 
@@ -12,31 +14,66 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from procurement.extensions import db
-from procurement.models import STATUS_CANCELLED, STATUS_FAILED, GeneratedDocument, Project
+from procurement.models import STATUS_CANCELLED, STATUS_FAILED, GeneratedDocument, Job, JobDocument, Project
+from procurement.queries.jobs import KIND_TERMINATION as JOB_KIND
 from procurement.services import documents as document_service
+from procurement.services import jobs as job_service
+from procurement.services.documents import DocumentSpec
+from procurement.services.jobs import PermanentJobError, publish_staged
 
 KIND = "termination_notice"
 ENDED_STATUSES = (STATUS_FAILED, STATUS_CANCELLED)
 # What the notice prints before the reason, by the project's final status.
 KIND_LABELS = {STATUS_FAILED: "流标", STATUS_CANCELLED: "项目终止"}
+NOTICE_STEP = "notice"
 
 
-def issue_notice(project: Project, reason: str, decided_at: datetime, *, actor=None) -> GeneratedDocument:
-    """Render and store the termination notice of an ended project (no commit).
+def notice_spec(project: Project, reason: str, decided_at: datetime, *, ended_as: str | None = None) -> DocumentSpec:
+    """What the termination notice of an ended project prints.
 
-    ``project.status`` must already be ``failed`` or ``cancelled``; it decides the notice's wording.
+    ``ended_as`` (``failed`` or ``cancelled``; default the project's status) decides the wording:
+    a failed evaluation's notice is rendered before its final transaction sets the status.
     """
-    return document_service.issue(
+    status = ended_as or project.status
+    return DocumentSpec(
         KIND,
         "documents/termination_notice.html",
         title=f"{project.title}终止公告",
         subject=reason,
         project=project,
-        actor=actor,
-        reason=reason,
-        kind_label=KIND_LABELS.get(project.status, "项目终止"),
-        decided_at=decided_at,
+        context={"reason": reason, "kind_label": KIND_LABELS.get(status, "项目终止"), "decided_at": decided_at},
     )
+
+
+def schedule_notice(project: Project, actor=None) -> Job:
+    """A step of the cancellation: the job that issues its termination notice once it commits."""
+    return job_service.create(
+        JOB_KIND,
+        project,
+        f"{JOB_KIND}:{project.id}",
+        {"decided_at": project.status_changed_at.isoformat()},
+        total=1,
+        actor=actor,
+    )
+
+
+def steps(job: Job) -> list[str]:
+    """One step: the notice."""
+    return [NOTICE_STEP]
+
+
+def prepare(job: Job, step: str) -> DocumentSpec:
+    """The cancelled project's notice, with the reason recorded."""
+    project = db.session.get(Project, job.project_id)
+    return notice_spec(project, project.status_reason or "", datetime.fromisoformat(job.payload["decided_at"]))
+
+
+def apply(job: Job, staged: dict[str, JobDocument], actor) -> None:
+    """The notice becomes public (the project stays ended; nothing else changes)."""
+    project = db.session.get(Project, job.project_id)
+    if project.status not in ENDED_STATUSES:
+        raise PermanentJobError("项目未终止，终止公告未发布。")
+    publish_staged(staged[NOTICE_STEP], actor=actor)
 
 
 def current_notice(project: Project) -> GeneratedDocument | None:

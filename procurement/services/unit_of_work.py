@@ -27,6 +27,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _DEPTH = "procurement.command_depth"
+_AFTER_COMMIT = "procurement.after_commit"
 
 
 @contextmanager
@@ -40,11 +41,57 @@ def transaction() -> Iterator[None]:
     except BaseException:
         session.info[_DEPTH] = depth
         if depth == 0:
+            session.info.pop(_AFTER_COMMIT, None)
             session.rollback()
         raise
     session.info[_DEPTH] = depth
     if depth == 0:
+        try:
+            session.commit()
+        except BaseException:
+            session.info.pop(_AFTER_COMMIT, None)
+            raise
+        for callback in session.info.pop(_AFTER_COMMIT, ()):
+            callback()
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current command has committed (never if it rolls back).
+
+    Jobs are enqueued this way, so a worker never looks for a row that is not committed yet.
+    :raise RuntimeError: outside a command.
+    """
+    session = db.session
+    if not session.info.get(_DEPTH):
+        raise RuntimeError("after_commit() outside a command")
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def in_command() -> bool:
+    """Whether a command's transaction is open in this session."""
+    return bool(db.session.info.get(_DEPTH))
+
+
+def end_reading() -> None:
+    """End the read transaction a page or a job's preparation opened, keeping what it loaded.
+
+    Objects stay loaded (not expired), so what is rendered next was read beforehand and the
+    render holds no transaction (on SQLite every transaction holds the write lock).
+    :raise RuntimeError: inside a command, or with unflushed changes (a read changes nothing).
+    """
+    session = db.session()  # the scoped session's current Session
+    if in_command():
+        raise RuntimeError("end_reading() inside a command")
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("end_reading() with pending changes")
+    if not session.in_transaction():
+        return
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
         session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def command(function: Callable[P, R]) -> Callable[P, R]:

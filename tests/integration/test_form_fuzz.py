@@ -42,6 +42,7 @@ from procurement.extensions import db
 from procurement.services import award, calendar, challenges, evaluation, rfq
 from tests import factories as f
 from tests.conftest import AuthActions, csrf_token, make_test_app
+from tests.factories.jobs import recorded_renders
 
 # POST routes no scenario reaches, each with the reason. Keep it short.
 EXCLUDED: dict[str, str] = {}
@@ -312,12 +313,18 @@ def _submit_votes(built, index: int) -> None:
 
 
 def scenario_award(app, clock) -> World:
-    """Two evaluated projects: on one the buyer confirms or drops candidates, on the other publishes the result."""
+    """Three evaluated projects: on one the buyer confirms or drops candidates, on another publishes
+    the result, on the third the publication's job failed (its retry button shows)."""
     buyer = f.make_buyer()
     f.make_evaluated_project(buyer, clock)
     confirmed = f.make_evaluated_project(buyer, clock)
+    failed = f.make_evaluated_project(buyer, clock)
     clock.set(datetime(2025, 1, 6, 10, 0, tzinfo=BEIJING))
     award.confirm(confirmed.project, confirmed.candidate(1)[1].id, buyer)
+    award.confirm(failed.project, failed.candidate(1)[1].id, buyer)
+    with recorded_renders() as renders:
+        renders.fail = -1  # every attempt fails: the job is shown failed with its error
+        award.publish(failed.project, buyer)
     return _world(app, clock, datetime(2025, 1, 6, 10, 0, tzinfo=BEIJING), buyer=buyer)
 
 

@@ -10,6 +10,7 @@ import pytest
 from procurement.extensions import db
 from procurement.models import STATUS_OPENED, PanelMember, Registration
 from procurement.queries import opening as opening_queries
+from procurement.services import opening as opening_service
 from tests.conftest import AuthActions
 from tests.factories import OPENED_AT, QUOTE_AT, make_buyer, make_opened_quote, make_panel, make_project, make_supplier
 from tests.sqlcount import count_statements, page_statements
@@ -43,6 +44,8 @@ def _opened_world(clock, size: int):
     db.session.add(PanelMember(project_id=project.id, user_id=member.id, appointed_at=OPENED_AT))
     db.session.commit()
     clock.set(OPENED_AT + timedelta(minutes=30))
+    # Suppliers see the record once its PDF exists (the opening's job issues it; here, built from rows, on demand).
+    assert opening_service.opening_record_document(project) is not None
     return project, buyer, suppliers, member
 
 

@@ -27,6 +27,7 @@ from procurement.queries.award import (
     next_candidate,
     state,
 )
+from procurement.queries.jobs import KIND_AWARD_PUBLICATION, unfinished
 from procurement.services import ServiceError
 from procurement.services.unit_of_work import command, lock_project
 
@@ -40,6 +41,15 @@ def require_award_step(project: Project) -> None:
     """
     if project.status not in AWARD_STEP:
         raise ServiceError(N_("评审尚未完成，不能确定成交供应商。"), "not_evaluated")
+
+
+def require_not_publishing(project: Project) -> None:
+    """Refuse a change to the award while its publication is still being issued (or failed).
+
+    :raise ServiceError: ``publishing``.
+    """
+    if unfinished(project.id, KIND_AWARD_PUBLICATION) is not None:
+        raise ServiceError(N_("成交结果正在发布（正在出具公告和通知书），请等待发布完成后再操作。"), "publishing")
 
 
 def _candidate(rows: list[CandidateRow], registration_id: int) -> CandidateRow:
@@ -72,10 +82,11 @@ def confirm(project: Project, registration_id: int, actor) -> Award:
 
     :raise ServiceError: ``not_evaluated``, ``not_a_candidate``, ``already_confirmed`` (this
         candidate is already awarded, e.g. a double click), ``already_decided`` (it dropped out),
-        ``already_awarded``, ``out_of_order``.
+        ``already_awarded``, ``out_of_order``, ``publishing`` (a publication is being issued).
     """
     project = lock_project(project)
     require_award_step(project)
+    require_not_publishing(project)
     now = clock.now()
     current = state(project, now, with_notices=False)
     row = _candidate(current.candidates, registration_id)
@@ -140,10 +151,11 @@ def drop_out(project: Project, registration_id: int, status: str, reason: str, a
     candidate may be awarded and the result published again.
 
     :raise ServiceError: ``bad_status``, ``reason_required`` (field ``reason``), ``reason_too_long``,
-        and those of :func:`confirm` for an undecided candidate out of order.
+        ``publishing``, and those of :func:`confirm` for an undecided candidate out of order.
     """
     project = lock_project(project)
     require_award_step(project)
+    require_not_publishing(project)
     reason = _check_reason(status, reason)
     rows = candidates(project)
     row = _candidate(rows, registration_id)

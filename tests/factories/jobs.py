@@ -1,0 +1,67 @@
+"""Jobs in tests: keep them queued, count (or break) the renders they make, run them."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from procurement.extensions import db
+from procurement.jobs.runner import drain
+from procurement.services import documents
+
+
+@dataclass
+class RenderLog:
+    """Every PDF render: its template, and whether a transaction was open or a statement sent during it."""
+
+    templates: list[str] = field(default_factory=list)
+    in_transaction: list[str] = field(default_factory=list)
+    statements: list[str] = field(default_factory=list)
+    fail: int = 0  # how many of the next renders raise (an injected failure); -1: all of them
+
+    @property
+    def count(self) -> int:
+        return len(self.templates)
+
+
+@contextmanager
+def recorded_renders():
+    """Count every render of ``services.documents``; ``log.fail = n`` makes the next n raise."""
+    from tests.sqlcount import count_statements
+
+    original = documents.render_pdf
+    log = RenderLog()
+
+    def render_pdf(template, **kwargs):
+        log.templates.append(template)
+        if db.session().in_transaction():
+            log.in_transaction.append(template)
+        if log.fail:
+            if log.fail > 0:
+                log.fail -= 1
+            raise RuntimeError(f"injected failure rendering {template}")
+        with count_statements() as statements:
+            rendered = original(template, **kwargs)
+        log.statements += statements.statements
+        return rendered
+
+    documents.render_pdf = render_pdf
+    try:
+        yield log
+    finally:
+        documents.render_pdf = original
+
+
+@contextmanager
+def manual_jobs(app):
+    """Jobs stay queued until :func:`run_jobs` (the state a participant sees while they run)."""
+    before = app.config.get("JOBS_RUN")
+    app.config["JOBS_RUN"] = "manual"
+    try:
+        yield
+    finally:
+        app.config["JOBS_RUN"] = before
+
+
+def run_jobs(app) -> list[int]:
+    """Run every queued job now, as a worker would; the ids it ran."""
+    return drain(app)
