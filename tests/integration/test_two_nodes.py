@@ -25,7 +25,8 @@ import sqlalchemy as sa
 from procurement.clock import get_clock
 from procurement.domain.schedule import BEIJING
 from procurement.extensions import db
-from procurement.models import GeneratedDocument, Registration, User
+from procurement.models import GeneratedDocument, Job, Registration, User
+from procurement.queries.jobs import KIND_AWARD_PUBLICATION
 from tests.cluster import Browser, Cluster
 from tests.conftest import app_on_database, database_url, drop_postgres_database, fresh_postgres_database
 from tests.factories import (
@@ -98,11 +99,13 @@ def controller(shared_env, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def cluster(shared_env, tmp_path_factory):
-    """Two gunicorn nodes on the shared environment (add a worker with ``cluster.start_process``)."""
+    """Two gunicorn nodes and one job worker on the shared environment: the nodes record decisions,
+    the worker issues every document."""
     cluster = Cluster(tmp_path_factory.mktemp("cluster"), shared_env)
     try:
         cluster.start_node("node1")
         cluster.start_node("node2")
+        cluster.start_process("worker", ["-m", "flask", "--app", "wsgi", "worker"])
         yield cluster
     finally:
         cluster.stop()
@@ -189,17 +192,13 @@ def test_a_document_issued_on_one_node_is_served_by_both(controller, nodes):
     answer = buyer.post(node1, f"/buyer/projects/{draft.id}/publish", {"confirm": "yes"})
     assert answer.status == 302, answer.text
 
-    db.session.rollback()
-    announcement = db.session.scalar(
-        sa.select(GeneratedDocument).where(GeneratedDocument.project_id == draft.id, GeneratedDocument.kind == "announcement")
-    )
-    assert announcement is not None
+    (announcement,) = wait_for_documents(draft.id, ("announcement",), expected=1)
     body = served_by_every_node(Browser(), nodes, f"/notices/{draft.id}/notice.pdf", announcement.sha256)
     assert len(body) == announcement.size and body.startswith(b"%PDF")
     assert all(_no_files_in(node) for node in nodes)
 
 
-def test_the_buyer_publishes_on_node_2_and_both_nodes_serve_every_notice(controller, cluster, nodes):
+def test_the_buyer_publishes_on_node_2_and_both_nodes_serve_every_notice(controller, nodes):
     _, node2 = nodes
     built = make_evaluated_project(make_buyer_account(), code="NODES-AWARD")
     project_id = built.project.id
@@ -211,10 +210,9 @@ def test_the_buyer_publishes_on_node_2_and_both_nodes_serve_every_notice(control
     page = f"/buyer/projects/{project_id}"
     assert buyer.post(node2, f"{page}/award/{winner_registration.id}/confirm", page=page).status == 302
     assert buyer.post(node2, f"{page}/award/publish", page=page).status == 302
-    # Once publishing is a job, one worker beside the nodes issues the notices; start it above with
-    #   cluster.start_process("worker", ["-m", "flask", "--app", "wsgi", "worker"])
-    # and the wait below turns from "already there" into "issued by the worker".
-    notices = wait_for_notices(project_id, expected=1 + len(built.registrations))
+    notices = wait_for_documents(project_id, NOTICE_KINDS, expected=1 + len(built.registrations))
+    job = db.session.scalar(sa.select(Job).where(Job.project_id == project_id, Job.kind == KIND_AWARD_PUBLICATION))
+    assert job is not None and job.status == "done"
 
     for notice in notices:
         served_by_every_node(buyer, nodes, f"{page}/documents/{notice.id}", notice.sha256)
@@ -228,9 +226,11 @@ def test_the_buyer_publishes_on_node_2_and_both_nodes_serve_every_notice(control
     assert all(_no_files_in(node) for node in nodes)
 
 
-def wait_for_notices(project_id: int, *, expected: int) -> list[GeneratedDocument]:
-    """The result announcement and every participant's notice, once all ``expected`` of them exist."""
-    kinds = ("result_announcement", "award_notice", "result_notice")
+NOTICE_KINDS = ("result_announcement", "award_notice", "result_notice")
+
+
+def wait_for_documents(project_id: int, kinds: tuple[str, ...], *, expected: int) -> list[GeneratedDocument]:
+    """The project's current documents of ``kinds``, once all ``expected`` of them exist (the worker issues them)."""
     query = sa.select(GeneratedDocument).where(
         GeneratedDocument.project_id == project_id, GeneratedDocument.kind.in_(kinds), GeneratedDocument.superseded_at.is_(None)
     )
@@ -241,5 +241,5 @@ def wait_for_notices(project_id: int, *, expected: int) -> list[GeneratedDocumen
         if len(notices) >= expected or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    assert len(notices) == expected, f"{len(notices)} of {expected} notices issued (is a worker running?)"
+    assert len(notices) == expected, f"{len(notices)} of {expected} documents issued (is the worker running?)"
     return notices
