@@ -55,9 +55,13 @@ class RenderedPdf:
 
 def render_pdf(template: str, *, title: str, subject: str, author: str = "西藏日报社", **context) -> RenderedPdf:
     """Render a Jinja template to an A4 PDF with metadata (title, author, subject)."""
+    return html_to_pdf(render_template(template, title=title, **context), title=title, subject=subject, author=author)
+
+
+def html_to_pdf(html: str, *, title: str, subject: str, author: str = "西藏日报社") -> RenderedPdf:
+    """Lay out an HTML string with the print stylesheet and write it as a PDF with metadata."""
     from weasyprint import CSS, HTML
 
-    html = render_template(template, title=title, **context)
     logger = logging.getLogger("weasyprint")
     collector = _Collector()
     # WeasyPrint is not thread-safe around one FontConfiguration; renders are short.
