@@ -1,17 +1,14 @@
 """Issue generated documents: render, store with SHA-256, give a verification code and QR."""
 from __future__ import annotations
 
-import base64
-import io
 import secrets
 
-import qrcode
-import qrcode.image.svg
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 
 from procurement import audit, clock
 from procurement.documents.pdf import render_pdf
+from procurement.documents.qr import qr_data_uri
 from procurement.documents.storage import store_bytes
 from procurement.extensions import db
 from procurement.models import GeneratedDocument
@@ -29,14 +26,6 @@ def verification_url(code: str) -> str:
     """The public URL that confirms a document (printed and in the QR code)."""
     base = current_app.config.get("PUBLIC_BASE_URL") or (request.url_root if has_request_context() else "http://127.0.0.1:5000/")
     return base.rstrip("/") + "/verify?code=" + code
-
-
-def qr_data_uri(text: str) -> str:
-    """An SVG QR code as a data URI, for the PDF templates."""
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=1)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 def issue(
