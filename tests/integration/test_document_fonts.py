@@ -11,24 +11,19 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
 
 from procurement.documents import pdf
-from procurement.domain.schedule import BEIJING
 from procurement.extensions import db
 from procurement.models import SealedQuote
-from procurement.services import award as award_service
 from procurement.services import termination
 from procurement.services.quote_receipts import receipt_document
-from tests.factories import make_buyer, make_evaluated_project
-from tests.integration.test_documents import pdf_fonts, pdf_text
+from tests.integration.test_documents import pdf_fonts, pdf_text, published  # noqa: F401 (a fixture)
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils not installed")
 
-RESULT_DAY = datetime(2025, 1, 6, 10, 0, tzinfo=BEIJING)
 KINDS = (
     "announcement",
     "receipt",
@@ -44,8 +39,8 @@ CJK_FACES = {"Noto-Serif-CJK-SC", "Noto-Sans-CJK-SC-Bold"}
 
 
 @pytest.fixture
-def every_kind(app, clock, monkeypatch):
-    """The PDF of each document kind, as its service rendered it: kind → bytes.
+def rendered_pdfs(monkeypatch) -> dict[str, bytes]:
+    """Every PDF rendered from now on, by template name (``award_notice``): the first of each.
 
     Every render goes through ``pdf.render_pdf``, which looks ``render_template`` and
     ``html_to_pdf`` up in its module: wrapping them records which template made which PDF.
@@ -60,22 +55,25 @@ def every_kind(app, clock, monkeypatch):
 
     def recording_html_to_pdf(html, **metadata):
         result = real_html_to_pdf(html, **metadata)
-        kind = templates.pop().removeprefix("documents/").removesuffix(".html")
-        rendered.setdefault(kind, result.data)
+        rendered.setdefault(templates.pop().removeprefix("documents/").removesuffix(".html"), result.data)
         return result
 
     monkeypatch.setattr(pdf, "render_template", recording_template)
     monkeypatch.setattr(pdf, "html_to_pdf", recording_html_to_pdf)
-    buyer = make_buyer()
-    built = make_evaluated_project(buyer, clock)
-    clock.set(RESULT_DAY)
-    _, winner = built.candidate(1)
-    award_service.confirm(built.project, winner.id, buyer)
-    award_service.publish(built.project, buyer)
+    return rendered
+
+
+@pytest.fixture
+def every_kind(rendered_pdfs, published, clock) -> dict[str, bytes]:
+    """The PDF of each document kind, as its service rendered it: kind → bytes.
+
+    ``published`` (announcement, opening record, evaluation report, result announcement and
+    notices) runs after ``rendered_pdfs`` is in place; a receipt and a termination notice follow.
+    """
     receipt_document(db.session.scalar(sa.select(SealedQuote).order_by(SealedQuote.id)))
-    termination.issue_notice(built.project, "因采购需求发生重大变化，采购人决定终止本次采购。", clock.now(), actor=buyer)
-    assert set(KINDS) <= set(rendered), sorted(rendered)
-    return {kind: rendered[kind] for kind in KINDS}
+    termination.issue_notice(published.project, "因采购需求发生重大变化，采购人决定终止本次采购。", clock.now())
+    assert set(KINDS) <= set(rendered_pdfs), sorted(rendered_pdfs)
+    return {kind: rendered_pdfs[kind] for kind in KINDS}
 
 
 @needs_poppler
