@@ -8,9 +8,7 @@ a PDF whose Chinese would print as empty boxes.
 """
 from __future__ import annotations
 
-import ctypes
 import logging
-import platform
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,35 +23,17 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 PRINT_CSS = STATIC / "css" / "print.css"
 
 
-# mallopt(3) parameter number of M_MMAP_THRESHOLD in glibc's <malloc.h>.
-_M_MMAP_THRESHOLD = -3
-
-
 def font_configuration():
-    """The process-wide FontConfiguration (created on first use)."""
+    """The process-wide FontConfiguration (created on first use, with :mod:`.font_files` installed)."""
     global _font_config
     if _font_config is None:
         from weasyprint.text.fonts import FontConfiguration
 
-        _keep_large_blocks_out_of_the_heap()
+        from procurement.documents import font_files
+
+        font_files.install()
         _font_config = FontConfiguration()
     return _font_config
-
-
-def _keep_large_blocks_out_of_the_heap() -> None:
-    """Have glibc give WeasyPrint's copies of the font files back to the system when freed.
-
-    Each render copies every embedded face's whole font file (20-27 MB for Noto CJK) into one
-    bytes object. glibc serves a block that large with mmap, but once such a block is freed its
-    dynamic threshold rises to that size (up to 32 MB), so the next copies come from the heap,
-    which fragments and does not shrink: a worker settled about 70 MB higher after a few dozen
-    renders (bench/render_notices.py). A fixed threshold of 1 MiB turns the dynamic one off.
-    """
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return
-    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
-    if mallopt is not None:
-        mallopt(_M_MMAP_THRESHOLD, 1 << 20)
 
 
 def print_stylesheet():

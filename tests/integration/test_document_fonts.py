@@ -114,3 +114,30 @@ def test_every_document_carries_one_sharp_qr_bitmap_that_scans_to_its_printed_ur
             for result in zxingcpp.read_barcodes(Image.open(page))
         ]
         assert scanned == [printed.group(1)], (kind, scanned)
+
+
+def test_no_render_copies_a_whole_font_file_and_the_pdf_is_the_same_as_weasyprints_own(app, monkeypatch):
+    from weasyprint.pdf import fonts as weasyprint_fonts
+    from weasyprint.pdf import stream as weasyprint_stream
+
+    from procurement.documents.font_files import LazyFileFont
+
+    pdf.font_configuration()
+    assert weasyprint_stream.Font is LazyFileFont  # installed for the pinned WeasyPrint
+    copies = []
+    real_copy = weasyprint_fonts.get_hb_object_data
+
+    def counting_copy(hb_object, ot_color=None, glyph=None):
+        data = real_copy(hb_object, ot_color, glyph)
+        if data and len(data) > 5_000_000:  # a whole Noto CJK file (20-27 MB), not a subset
+            copies.append(len(data))
+        return data
+
+    monkeypatch.setattr(weasyprint_fonts, "get_hb_object_data", counting_copy)
+    html = '<html lang="zh-CN"><body><h1>成交通知书</h1><p>成交金额：<strong>¥7,037.50</strong>（人民币柒仟零叁拾柒元伍角）。</p></body></html>'
+    lazy = pdf.html_to_pdf(html, title="t", subject="s").data
+    assert copies == []
+    monkeypatch.setattr(weasyprint_stream, "Font", weasyprint_fonts.Font)
+    eager = pdf.html_to_pdf(html, title="t", subject="s").data
+    assert len(copies) == 2  # WeasyPrint's own class copies both faces
+    assert lazy == eager
