@@ -17,18 +17,38 @@ from flask import current_app, render_template
 
 _lock = threading.Lock()
 _font_config = None
+_stylesheet = None  # (the file's mtime, the parsed CSS)
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
+PRINT_CSS = STATIC / "css" / "print.css"
 
 
 def font_configuration():
-    """The process-wide FontConfiguration (created on first use)."""
+    """The process-wide FontConfiguration (created on first use, with :mod:`.font_files` installed)."""
     global _font_config
     if _font_config is None:
         from weasyprint.text.fonts import FontConfiguration
 
+        from procurement.documents import font_files
+
+        font_files.install()
         _font_config = FontConfiguration()
     return _font_config
+
+
+def print_stylesheet():
+    """The parsed print stylesheet, shared by every render while the file is unchanged.
+
+    WeasyPrint only reads a parsed ``CSS`` (it keeps its own user-agent sheets the same way);
+    parsing ours again cost every render a few milliseconds. Call it holding ``_lock``.
+    """
+    global _stylesheet
+    from weasyprint import CSS
+
+    mtime = PRINT_CSS.stat().st_mtime_ns
+    if _stylesheet is None or _stylesheet[0] != mtime:
+        _stylesheet = (mtime, CSS(filename=str(PRINT_CSS), font_config=font_configuration()))
+    return _stylesheet[1]
 
 
 class _Collector(logging.Handler):
@@ -55,9 +75,13 @@ class RenderedPdf:
 
 def render_pdf(template: str, *, title: str, subject: str, author: str = "西藏日报社", **context) -> RenderedPdf:
     """Render a Jinja template to an A4 PDF with metadata (title, author, subject)."""
-    from weasyprint import CSS, HTML
+    return html_to_pdf(render_template(template, title=title, **context), title=title, subject=subject, author=author)
 
-    html = render_template(template, title=title, **context)
+
+def html_to_pdf(html: str, *, title: str, subject: str, author: str = "西藏日报社") -> RenderedPdf:
+    """Lay out an HTML string with the print stylesheet and write it as a PDF with metadata."""
+    from weasyprint import HTML
+
     logger = logging.getLogger("weasyprint")
     collector = _Collector()
     # WeasyPrint is not thread-safe around one FontConfiguration; renders are short.
@@ -66,7 +90,7 @@ def render_pdf(template: str, *, title: str, subject: str, author: str = "西藏
         try:
             document = HTML(string=html, base_url=str(STATIC)).render(
                 font_config=font_configuration(),
-                stylesheets=[CSS(filename=str(STATIC / "css" / "print.css"), font_config=font_configuration())],
+                stylesheets=[print_stylesheet()],
             )
             document.metadata.title = title
             document.metadata.authors = [author]

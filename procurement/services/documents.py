@@ -8,18 +8,15 @@ one by one, recorded together in the job's final transaction.
 """
 from __future__ import annotations
 
-import base64
-import io
 import secrets
 from dataclasses import dataclass, field
 
-import qrcode
-import qrcode.image.svg
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 
 from procurement import audit, clock
 from procurement.documents.pdf import render_pdf
+from procurement.documents.qr import qr_data_uri
 from procurement.documents.storage import store_bytes
 from procurement.extensions import db
 from procurement.models import GeneratedDocument
@@ -51,14 +48,6 @@ def request_base_url() -> str | None:
     if current_app.config.get("PUBLIC_BASE_URL"):
         return None
     return request.url_root if has_request_context() else None
-
-
-def qr_data_uri(text: str) -> str:
-    """An SVG QR code as a data URI, for the PDF templates."""
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=1)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 @dataclass
