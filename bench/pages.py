@@ -52,6 +52,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.quotes import drop_scratch, scratch_database  # noqa: E402
+
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = "bench-password-1"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
@@ -602,35 +604,6 @@ def measure(port: int, seeded: Seed, pages: list[Page], requests: int, budget: f
 # --------------------------------------------------------------------------------------------
 
 
-def scratch_database(kind: str, workdir: Path, pg_url: str) -> str:
-    """A fresh database URL: an SQLite file in ``workdir`` or ``<db>_bench_pages`` beside ``pg_url``."""
-    if kind == "sqlite":
-        return f"sqlite:///{workdir / 'bench.sqlite3'}"
-    import sqlalchemy as sa
-
-    base = sa.engine.make_url(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"{base.database}_bench_pages"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_scratch(kind: str, url: str, pg_url: str) -> None:
-    """Remove the PostgreSQL scratch database (the SQLite file goes with the work folder)."""
-    if kind != "postgresql":
-        return
-    import sqlalchemy as sa
-
-    target = sa.engine.make_url(url)
-    admin = sa.create_engine(target.set(database=sa.engine.make_url(pg_url).database), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def start_gunicorn(port: int, log_path: Path) -> subprocess.Popen:
     """gunicorn with 2 sync workers on 127.0.0.1:port serving ``bench.wsgi:app``."""
     command = [
@@ -676,7 +649,7 @@ def free_port() -> int:
 def run_one(kind: str, args) -> dict:
     """Seed a scratch database, start gunicorn, measure every page, stop, clean up."""
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-pages-{kind}-"))
-    url = scratch_database(kind, workdir, args.pg_url)
+    url = scratch_database(kind, workdir, args.pg_url, "pages")
     os.environ.update(
         {
             "PROCUREMENT_CONFIG": "production",

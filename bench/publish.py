@@ -44,42 +44,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.quotes import PASSWORD, Client, free_port, start_gunicorn, stop_gunicorn  # noqa: E402
+from bench.quotes import PASSWORD, Client, drop_scratch, free_port, scratch_database, start_gunicorn, stop_gunicorn  # noqa: E402
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/2"
 SIZES = (5, 50)
 RESULT_DAY = datetime(2025, 1, 6, 2, 0, tzinfo=timezone.utc)  # 10:00 Beijing, the Monday after the report
 QUOTE_PRICES = ("25.50", "400.00", "12.30")
-
-
-def scratch_database(kind: str, workdir: Path, pg_url: str) -> str:
-    """A fresh database: an SQLite file in ``workdir`` or ``<db>_bench_publish`` beside ``pg_url``."""
-    if kind == "sqlite":
-        return f"sqlite:///{workdir / 'bench.sqlite3'}"
-    import sqlalchemy as sa
-
-    base = sa.engine.make_url(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"{base.database}_bench_publish"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_scratch(kind: str, url: str, pg_url: str) -> None:
-    """Remove the PostgreSQL scratch database (the SQLite file goes with the work folder)."""
-    if kind != "postgresql":
-        return
-    import sqlalchemy as sa
-
-    target = sa.engine.make_url(url)
-    admin = sa.create_engine(target.set(database=sa.engine.make_url(pg_url).database), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 # --------------------------------------------------------------------------------------------
@@ -304,7 +275,7 @@ def _patch_client() -> None:
 def run_one(kind: str, args) -> dict:
     """Seed, start gunicorn and a worker, measure both sizes, stop, clean up."""
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-publish-{kind}-"))
-    url = scratch_database(kind, workdir, args.pg_url)
+    url = scratch_database(kind, workdir, args.pg_url, "publish")
     kek = os.urandom(32).hex()
     os.environ.update({"SEAL_KEK": kek, "INSTANCE_PATH": str(workdir / "instance")})
     import importlib

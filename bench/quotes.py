@@ -137,14 +137,15 @@ class Seed:
     burst: list[tuple[str, int]] = field(default_factory=list)
 
 
-def scratch_database(kind: str, workdir: Path, pg_url: str) -> str:
-    """A fresh database URL: an SQLite file in ``workdir`` or ``<db>_bench_quotes`` beside ``pg_url``."""
+def scratch_database(kind: str, workdir: Path, pg_url: str, bench: str = "quotes") -> str:
+    """A fresh database URL: an SQLite file in ``workdir`` or ``<db>_bench_<bench>`` beside ``pg_url``
+    (every benchmark here uses this one)."""
     if kind == "sqlite":
         return f"sqlite:///{workdir / 'bench.sqlite3'}"
     import sqlalchemy as sa
 
     base = sa.engine.make_url(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"{base.database}_bench_quotes"
+    name = f"{base.database}_bench_{bench}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
