@@ -1,5 +1,5 @@
 """The supplier's sealed quote: fill the sheet (or upload it), review, confirm; revise, withdraw;
-receipts; and, after the opening, the opening record.
+receipts (the opening record, after the opening, is in ``opening_record_views``).
 
 Enter → review → confirm, as post/redirect/get so the back button never meets a "Confirm Form
 Resubmission" page: entering (typed or uploaded) POSTs, keeps the prices as an encrypted review draft
@@ -20,11 +20,9 @@ from flask_login import current_user, user_logged_out
 from procurement.auth.permissions import roles_required
 from procurement.domain import DomainError
 from procurement.models import KIND_QUOTE, Project, Registration
-from procurement.queries import opening as opening_queries
 from procurement.services import ServiceError
-from procurement.services import opening as opening_service
 from procurement.services import quote_drafts, quote_receipts, quotes
-from procurement.supplier.loaders import current_company, get_public_project, own_registration
+from procurement.supplier.loaders import get_public_project, own_registration
 from procurement.supplier.quote_forms import QuoteConfirmForm, QuoteUploadForm, WithdrawForm, quote_form
 from procurement.supplier.views import bp
 from procurement.formatting import translate
@@ -369,36 +367,6 @@ def quote_receipt_pdf(project_id: int, version: int):
     document = quote_receipts.receipt_document(quote)
     name = f"{project.code}-报价回执-第{quote.version}版.pdf"
     return send_document(document, name, ascii_name=ascii_fallback(name, f"receipt-v{quote.version}"))
-
-
-def _opening_record(project_id: int):
-    """The project and its opening record for this supplier.
-
-    :raise 404: not opened, or this supplier's quote was not opened.
-    """
-    project = get_public_project(project_id)
-    record = opening_queries.supplier_record(project, current_company().id)
-    if record is None:
-        abort(404)
-    return project, record
-
-
-@bp.route("/projects/<int:project_id>/opening")
-@roles_required("supplier")
-def opening_record(project_id: int):
-    """The opening record (开标记录), for a supplier whose quote was opened."""
-    project, record = _opening_record(project_id)
-    return render_template("supplier/quote_opening.html", project=project, page=record, own_company_id=current_company().id)
-
-
-@bp.route("/projects/<int:project_id>/opening-record.pdf")
-@roles_required("supplier")
-def opening_record_pdf(project_id: int):
-    """The opening record as the stored PDF."""
-    project = get_public_project(project_id)
-    if not opening_queries.supplier_may_see(project, current_company().id):
-        abort(404)
-    return send_document(opening_service.opening_record_document(project), f"{project.code}-开标记录.pdf")
 
 
 @user_logged_out.connect
