@@ -83,8 +83,10 @@ def render(spec: DocumentSpec, *, base_url: str | None = None) -> Rendered:
     """Render ``spec`` and store its bytes durably: never inside a command's transaction.
 
     The PDF carries its verification code and QR; the stored SHA-256 is of the exact bytes
-    served later. Nothing is written to the database: :func:`record` does that afterwards, in
-    a short transaction.
+    served later. No row points at the document yet: :func:`record` (or a job's staging) adds
+    it afterwards, in a short transaction. With the database file store the bytes themselves are
+    added to the session here and committed by that transaction, so a refused or lost step leaves
+    no blob behind.
 
     :raise RuntimeError: inside a command (the render would hold its locks for its duration).
     """
