@@ -15,7 +15,6 @@ from typing import Any, Mapping
 
 import sqlalchemy as sa
 from flask_login import current_user
-from sqlalchemy.dialects import postgresql, sqlite
 
 from procurement import clock
 from procurement.domain.audit import (
@@ -30,6 +29,7 @@ from procurement.domain.audit import (
     seal_head,
     verify_chain,
 )
+from procurement.database import insert_or_ignore
 from procurement.extensions import db
 from procurement.keys import load_audit_key
 from procurement.models import AuditChainHead, AuditEvent
@@ -61,11 +61,8 @@ def _locked_tail(chain: str) -> Tail:
     query = sa.select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.chain == chain).with_for_update()
     row = db.session.execute(query).first()
     if row is None:
-        dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
         # A writer racing to start the same chain waits for the other's row instead of failing.
-        db.session.execute(
-            dialect.insert(AuditChainHead).values(chain=chain, seq=0, hash=GENESIS).on_conflict_do_nothing(index_elements=["chain"])
-        )
+        insert_or_ignore(AuditChainHead, ["chain"], chain=chain, seq=0, hash=GENESIS)
         row = db.session.execute(query).one()
     return Tail(row.seq, row.hash)
 

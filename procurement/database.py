@@ -9,6 +9,15 @@ from flask import Flask
 from procurement.extensions import db
 
 
+def insert_or_ignore(model, index_elements: list[str], **values) -> None:
+    """``INSERT … ON CONFLICT (index_elements) DO NOTHING`` in the current session, on PostgreSQL or
+    SQLite: a row another transaction is inserting is waited for and kept, never a unique-key error."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=index_elements))
+
+
 def resolve_database_uri(app: Flask) -> None:
     """Default to an SQLite file in the instance folder; accept plain ``postgres://`` URLs."""
     uri = app.config.get("SQLALCHEMY_DATABASE_URI") or ""

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from procurement import clock
+from procurement.database import insert_or_ignore
 from procurement.extensions import db
 from procurement.models.storage import BLOB_KINDS, StoredBlob
 
@@ -121,16 +122,7 @@ class DatabaseStore:
         to commit (or roll back) and then succeeds, never failing on the primary key.
         """
         values = {"kind": kind, "storage_path": key, "sha256": digest, "size": len(data), "data": data, "stored_at": clock.now()}
-        dialect = db.session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        elif dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        else:  # pragma: no cover - PostgreSQL and SQLite are the databases we support
-            if not self.has(key, kind):
-                db.session.execute(sa.insert(StoredBlob).values(**values))
-            return
-        db.session.execute(insert(StoredBlob).values(**values).on_conflict_do_nothing(index_elements=["kind", "storage_path"]))
+        insert_or_ignore(StoredBlob, ["kind", "storage_path"], **values)
 
     def has(self, key: str, kind: str) -> bool:
         """Whether ``key`` is stored (as the caller's transaction sees it)."""

@@ -14,11 +14,10 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
-from werkzeug.security import check_password_hash
 
 from procurement import clock
 from procurement.domain.sign_in import LockoutPolicy, LockState
+from procurement.database import insert_or_ignore
 from procurement.extensions import db
 from procurement.models import User
 from procurement.models.sign_in import (
@@ -74,9 +73,7 @@ def _address(address: str | None) -> str:
 
 def _locked_row(email: str) -> SignInLock:
     """The account name's lock row, created when missing, held for the rest of the transaction."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(insert(SignInLock).values(email=email, failures=0).on_conflict_do_nothing(index_elements=["email"]))
+    insert_or_ignore(SignInLock, ["email"], email=email, failures=0)
     return db.session.execute(
         sa.select(SignInLock).where(SignInLock.email == email).with_for_update().execution_options(populate_existing=True)
     ).scalar_one()
