@@ -43,6 +43,7 @@ def home():
 def render_project_page(project: Project, *, rfq_form: RfqFileForm | None = None, status: int = 200):
     """The project page built from its page model (also re-rendered with a refused RFQ upload)."""
     page = buyer_queries.project_page(project)
+    jobs = job_queries.project_jobs(project)
     return (
         render_template(
             "buyer/project.html",
@@ -52,8 +53,8 @@ def render_project_page(project: Project, *, rfq_form: RfqFileForm | None = None
             phase=page.phase,
             schedule_drift=page.schedule_drift,
             rfq_form=rfq_form or RfqFileForm(prefix="rfq"),
-            award_section=award_section(project),
-            jobs=job_queries.project_jobs(project),
+            award_section=award_section(project, jobs=jobs),
+            jobs=jobs,
             panel_progress=None if project.status == STATUS_DRAFT else panel_pages.progress(project),
             opening_record=opening_queries.opening_record(project, with_received=True),
             **registration_label_context(),

@@ -379,8 +379,11 @@ def answer_overdue(challenge: Challenge, now: datetime | None = None) -> bool:
     return challenge.answered_at is None and beijing(now or clock.now()).date() > challenge.answer_due_on
 
 
-def award_section(project: Project, now: datetime | None = None) -> AwardSection | None:
-    """The buyer's award section, or ``None`` before the evaluation is complete (or once ended)."""
+def award_section(project: Project, now: datetime | None = None, jobs: list[JobView] | None = None) -> AwardSection | None:
+    """The buyer's award section, or ``None`` before the evaluation is complete (or once ended).
+
+    ``jobs``: the project's unfinished jobs when the page already read them (:func:`project_jobs`).
+    """
     if project.status not in AWARD_STEP:
         return None
     now = now or clock.now()
@@ -389,6 +392,9 @@ def award_section(project: Project, now: datetime | None = None) -> AwardSection
         for item in project_challenges(project)
     )
     current = state(project, now)
-    publication = of_kind(project_jobs(project, now), KIND_AWARD_PUBLICATION) if current.publishing else None
+    if current.publishing:
+        publication = of_kind(jobs if jobs is not None else project_jobs(project, now), KIND_AWARD_PUBLICATION)
+    else:
+        publication = None
     return AwardSection(state=current, challenges=rows, publication=publication)
 
