@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -37,14 +36,22 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.quotes import PASSWORD, Client, drop_scratch, free_port, scratch_database, start_gunicorn, stop_gunicorn  # noqa: E402
+from bench.quotes import (  # noqa: E402
+    PASSWORD,
+    Client,
+    drop_scratch,
+    free_port,
+    quoting_project,
+    scratch_database,
+    start_gunicorn,
+    stop_gunicorn,
+)
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/2"
@@ -60,40 +67,11 @@ QUOTE_PRICES = ("25.50", "400.00", "12.30")
 
 def _quoting_project(buyer_id: int, password_hash: str) -> tuple[int, str, list[int]]:
     """A published project open for quotes for 30 days from now, one accepted supplier (rows only)."""
-    from procurement.domain.sealing import generate_project_keys
     from procurement.extensions import db
-    from procurement.keys import load_kek
-    from procurement.models import BoqItem, Company, Project, Registration, User
+    from procurement.models import Company, Registration, User
 
     now = datetime.now(timezone.utc)
-    keys = generate_project_keys(load_kek())
-    project = Project(
-        code="BENCH-QUOTING",
-        title="基准测试项目（同时报价）",
-        buyer_name="西藏日报社",
-        contract_term="1年",
-        opening_place="会议室",
-        opening_at=now + timedelta(days=30),
-        contact_name="措姆",
-        contact_phone="13618906639",
-        status="published",
-        public_key=keys.public_key,
-        wrapped_private_key=keys.wrapped_private_key,
-        published_on=date.today(),
-        registration_opens=date.today(),
-        registration_closes=date.today(),
-        notice_ends=date.today(),
-        published_at=now,
-        created_by_id=buyer_id,
-        created_at=now,
-    )
-    for position, (name, unit, quantity, ceiling) in enumerate(
-        (("复印纸", "包", "100", "30.00"), ("硒鼓", "个", "10", "450.00"), ("中性笔", "盒", "20", None)), start=1
-    ):
-        project.items.append(
-            BoqItem(position=position, name=name, specification="", unit=unit, quantity=Decimal(quantity),
-                    ceiling_unit_price=Decimal(ceiling) if ceiling else None)
-        )
+    project = quoting_project("BENCH-QUOTING", "基准测试项目（同时报价）", buyer_id, now)
     db.session.add(project)
     company = Company(name="基准同时报价供应商有限公司", created_at=now)
     user = User(email="quoter@bench.local", password_hash=password_hash, role="supplier", name="报价人", company=company, created_at=now)
@@ -164,17 +142,6 @@ def start_worker(log_path: Path) -> subprocess.Popen:
     log = open(log_path, "w")
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "worker"]
     return subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def stop_worker(process: subprocess.Popen) -> None:
-    """Stop the worker we started."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 class Quoter:
@@ -304,7 +271,7 @@ def run_one(kind: str, args) -> dict:
     try:
         figures = [measure(port, seeded, size) for size in SIZES]
     finally:
-        stop_worker(worker)
+        stop_gunicorn(worker)  # any process group we started
         stop_gunicorn(server)
     log_lines = len((workdir / "gunicorn.log").read_text().splitlines())
     drop_scratch(kind, url, args.pg_url)

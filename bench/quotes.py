@@ -168,6 +168,52 @@ def drop_scratch(kind: str, url: str, pg_url: str) -> None:
     admin.dispose()
 
 
+def quoting_project(code: str, title: str, buyer_id: int, now: datetime):
+    """A published project open for quotes for 30 days from ``now``, three items (rows only, not added).
+
+    Seeding builds rows directly: the services would ask the working-day calendar about today.
+    """
+    from procurement.domain.sealing import generate_project_keys
+    from procurement.keys import load_kek
+    from procurement.models import BoqItem, Project
+
+    keys = generate_project_keys(load_kek())
+    project = Project(
+        code=code,
+        title=title,
+        buyer_name="西藏日报社",
+        contract_term="1年",
+        opening_place="会议室",
+        opening_at=now + timedelta(days=30),
+        contact_name="措姆",
+        contact_phone="13618906639",
+        status="published",
+        public_key=keys.public_key,
+        wrapped_private_key=keys.wrapped_private_key,
+        published_on=date.today(),
+        registration_opens=date.today(),
+        registration_closes=date.today(),
+        notice_ends=date.today(),
+        published_at=now,
+        created_by_id=buyer_id,
+        created_at=now,
+    )
+    for position, (name, unit, quantity, ceiling) in enumerate(
+        (("复印纸", "包", "100", "30.00"), ("硒鼓", "个", "10", "450.00"), ("中性笔", "盒", "20", None)), start=1
+    ):
+        project.items.append(
+            BoqItem(
+                position=position,
+                name=name,
+                specification="",
+                unit=unit,
+                quantity=Decimal(quantity),
+                ceiling_unit_price=Decimal(ceiling) if ceiling else None,
+            )
+        )
+    return project
+
+
 def bench_app():
     """The application as the workers see it (same environment), for seeding and checking."""
     from procurement import create_app
@@ -180,10 +226,8 @@ def seed(app, clients: int, burst: int) -> Seed:
     from werkzeug.security import generate_password_hash
 
     from bench.wsgi import bench_metadata
-    from procurement.domain.sealing import generate_project_keys
     from procurement.extensions import db
-    from procurement.keys import load_kek
-    from procurement.models import BoqItem, Company, Project, Registration, User
+    from procurement.models import Company, Registration, User
 
     now = datetime.now(timezone.utc)
     # Seeding builds rows directly: the services would ask the working-day calendar about today.
@@ -196,40 +240,7 @@ def seed(app, clients: int, burst: int) -> Seed:
         db.session.flush()
         projects = []
         for code in ("BENCH-THROUGHPUT", "BENCH-BURST"):
-            keys = generate_project_keys(load_kek())
-            project = Project(
-                code=code,
-                title=f"基准测试项目 {code}",
-                buyer_name="西藏日报社",
-                contract_term="1年",
-                opening_place="会议室",
-                opening_at=now + timedelta(days=30),
-                contact_name="措姆",
-                contact_phone="13618906639",
-                status="published",
-                public_key=keys.public_key,
-                wrapped_private_key=keys.wrapped_private_key,
-                published_on=date.today(),
-                registration_opens=date.today(),
-                registration_closes=date.today(),
-                notice_ends=date.today(),
-                published_at=now,
-                created_by_id=buyer.id,
-                created_at=now,
-            )
-            for position, (name, unit, quantity, ceiling) in enumerate(
-                (("复印纸", "包", "100", "30.00"), ("硒鼓", "个", "10", "450.00"), ("中性笔", "盒", "20", None)), start=1
-            ):
-                project.items.append(
-                    BoqItem(
-                        position=position,
-                        name=name,
-                        specification="",
-                        unit=unit,
-                        quantity=Decimal(quantity),
-                        ceiling_unit_price=Decimal(ceiling) if ceiling else None,
-                    )
-                )
+            project = quoting_project(code, f"基准测试项目 {code}", buyer.id, now)
             db.session.add(project)
             projects.append(project)
         db.session.flush()
