@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from procurement.documents import pdf
 from procurement.extensions import db
 from procurement.models import SealedQuote
-from procurement.services import termination
+from procurement.services import documents, termination
 from procurement.services.quote_receipts import receipt_document
 from tests.integration.test_documents import pdf_fonts, pdf_text, published  # noqa: F401 (a fixture)
 
@@ -71,7 +71,8 @@ def every_kind(rendered_pdfs, published, clock) -> dict[str, bytes]:
     notices) runs after ``rendered_pdfs`` is in place; a receipt and a termination notice follow.
     """
     receipt_document(db.session.scalar(sa.select(SealedQuote).order_by(SealedQuote.id)))
-    termination.issue_notice(published.project, "因采购需求发生重大变化，采购人决定终止本次采购。", clock.now())
+    notice = termination.notice_spec(published.project, "因采购需求发生重大变化，采购人决定终止本次采购。", clock.now(), ended_as="cancelled")
+    documents.issue(notice)
     assert set(KINDS) <= set(rendered_pdfs), sorted(rendered_pdfs)
     return {kind: rendered_pdfs[kind] for kind in KINDS}
 
