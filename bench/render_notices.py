@@ -126,7 +126,13 @@ def seed(clock):
     from procurement.services.quote_receipts import receipt_document
     from tests.factories import make_buyer, make_evaluated_project
 
+    from procurement.jobs import runner
+
     captured, restore = capture_contexts(document_service)
+    # Jobs run at once (the test configuration) but in this app context's session rather than one of
+    # their own, so the objects in the captured contexts stay attached for the renders that follow.
+    run_here = runner.run_here
+    runner.run_here = lambda app, job_id: runner.run_once(job_id)
     try:
         buyer = make_buyer()
         built = make_evaluated_project(buyer, clock)
@@ -140,6 +146,7 @@ def seed(clock):
         receipt_document(db.session.scalar(sa.select(SealedQuote).order_by(SealedQuote.id)))
     finally:
         restore()
+        runner.run_here = run_here
     url = document_service.verification_url("BENCH2345BENC")
     captured.setdefault(
         "documents/termination_notice.html",
