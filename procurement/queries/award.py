@@ -15,18 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from procurement import clock
-from procurement.domain.calendar import UnknownYearError
-from procurement.domain.schedule import (
-    beijing,
-    challenge_deadline,
-    confirmation_deadline,
-    contract_deadline,
-    publicity_ends,
-)
+from procurement.domain.schedule import beijing
 from procurement.extensions import db
 from procurement.models import (
     STATUS_AWARDED,
-    STATUS_EVALUATED,
     Award,
     Challenge,
     EvaluationResult,
@@ -36,21 +28,26 @@ from procurement.models import (
     Project,
     Registration,
 )
+from procurement.queries.award_state import (  # noqa: F401  (re-exported: the award step's rules live there)
+    AWARD_STEP,
+    AWARDED,
+    DECLINED,
+    DROP_OUT_STATUSES,
+    INELIGIBLE,
+    AwardState,
+    CandidateRow,
+    next_candidate,
+    publication_dates,
+    report_day,
+    state_from,
+)
 from procurement.queries.jobs import KIND_AWARD_PUBLICATION, JobView, of_kind, project_jobs, unfinished
 from procurement.queries.lookups import evaluation_of, load_calendar, settings_of, supplier_name
-
-AWARDED = "awarded"
-DECLINED = "declined"
-INELIGIBLE = "ineligible"
-DROP_OUT_STATUSES = (DECLINED, INELIGIBLE)
 
 KIND_ANNOUNCEMENT = "result_announcement"
 KIND_AWARD_NOTICE = "award_notice"
 KIND_RESULT_NOTICE = "result_notice"
 NOTICE_KINDS = (KIND_AWARD_NOTICE, KIND_RESULT_NOTICE)
-
-#: The statuses in which a project is at the award step (the result may be decided or published).
-AWARD_STEP = (STATUS_EVALUATED, STATUS_AWARDED)
 
 #: Load a row's registration with its company (the name and address fall back to the profile).
 _WITH_SUPPLIER = joinedload(Registration.company)
@@ -166,60 +163,16 @@ def result_is_public(project: Project) -> bool:
 def report_date(project: Project) -> date | None:
     """The Beijing date the evaluation report was complete (every member confirmed it)."""
     evaluation = evaluation_of(project)
-    moment: datetime | None = evaluation.completed_at if evaluation else None
-    if moment is None:
-        moment = db.session.scalar(
+    completed = evaluation.completed_at if evaluation else None
+    confirmed = None
+    if completed is None:
+        confirmed = db.session.scalar(
             sa.select(sa.func.max(PanelMember.report_confirmed_at)).where(PanelMember.project_id == project.id)
         )
-    if moment is None and evaluation is not None:
-        moment = evaluation.ranked_at
-    return beijing(aware(moment)).date() if moment else None
-
-
-def publication_dates(calendar, today: date, settings) -> tuple[date, date, date]:
-    """End of publicity, challenge deadline and contract deadline for a result published ``today``.
-
-    :raise UnknownYearError: when a date falls in a year the working-day calendar does not know.
-    """
-    publicity_end = publicity_ends(calendar, today, settings)
-    return publicity_end, challenge_deadline(calendar, publicity_end, settings), contract_deadline(today, settings)
+    return report_day(completed, aware(confirmed) if confirmed else None, evaluation.ranked_at if evaluation else None)
 
 
 # --------------------------------------------------------------------------- candidates and the step
-
-
-@dataclass(frozen=True)
-class CandidateRow:
-    """One candidate (成交候选人) with the buyer's decision on it, if any."""
-
-    result: EvaluationResult
-    decision: Award | None
-    opened_total: Decimal | None = None  # the opened quote's total, read when the result has none
-
-    @property
-    def place(self) -> int:
-        """The candidate place, 1 first."""
-        return self.result.candidate_place
-
-    @property
-    def registration(self) -> Registration:
-        """The candidate's registration."""
-        return self.result.registration
-
-    @property
-    def name(self) -> str:
-        """The candidate's name."""
-        return supplier_name(self.result.registration)
-
-    @property
-    def total(self) -> Decimal | None:
-        """The candidate's quoted total."""
-        return self.result.total if self.result.total is not None else self.opened_total
-
-    @property
-    def status(self) -> str:
-        """``pending``, ``awarded``, ``declined`` or ``ineligible``."""
-        return self.decision.status if self.decision else "pending"
 
 
 def candidates(project: Project) -> list[CandidateRow]:
@@ -235,85 +188,8 @@ def candidates(project: Project) -> list[CandidateRow]:
     return [CandidateRow(row, decided.get(row.registration_id), totals.get(row.registration_id)) for row in rows]
 
 
-def next_candidate(project: Project, rows: list[CandidateRow]) -> CandidateRow | None:
-    """The first undecided candidate, when the rules still need a decision."""
-    if not project.framework_award and any(row.status == AWARDED for row in rows):
-        return None
-    for row in rows:
-        if row.decision is None:
-            return row
-    return None
-
-
-@dataclass(frozen=True)
-class AwardState:
-    """Everything the buyer's award section shows and the rules that decide what it offers."""
-
-    project: Project
-    report_on: date | None
-    confirmation_due: date | None
-    candidates: list[CandidateRow]
-    next_candidate: CandidateRow | None
-    winners: list[Award]
-    required: str  # "one" or "all"
-    can_publish: bool
-    published: bool
-    overdue: bool
-    exhausted: bool
-    announcement: GeneratedDocument | None
-    notices: list[tuple[Registration, GeneratedDocument]]
-    # The year the working-day calendar lacks when a deadline shown here (the confirmation
-    # deadline, or the dates publishing today would set) reaches into it; None when all is known.
-    missing_year: int | None = None
-    # A publication decided whose job has not applied it yet (its documents are being issued).
-    publishing: bool = False
-
-    @property
-    def open(self) -> bool:
-        """Whether the project is at the award step at all."""
-        return self.project.status in AWARD_STEP
-
-
 def state(project: Project, now: datetime | None = None, *, with_notices: bool = True) -> AwardState:
     """The award step as it stands at ``now`` (``with_notices=False`` skips listing the notices)."""
-    now = now or clock.now()
-    rows = candidates(project)
-    report_on = report_date(project)
-    due = None
-    missing_year = None
-    calendar = load_calendar()
-    settings = settings_of(project)
-    if report_on is not None:
-        try:
-            due = confirmation_deadline(calendar, report_on, settings)
-        except UnknownYearError as error:  # shown on the page, with a link to the calendar
-            missing_year = error.year
-    standing = [row.decision for row in rows if row.status == AWARDED]
-    at_step = project.status in AWARD_STEP
-    next_row = next_candidate(project, rows) if at_step else None
-    announcement = current_document(KIND_ANNOUNCEMENT, project)
-    # A decision after the announcement (a framework winner dropping out) makes it out of date.
-    last_decision = max((row.decision.decided_at for row in rows if row.decision), default=None)
-    stale = announcement is not None and last_decision is not None and last_decision > announcement.issued_at
-    # A published winner dropping out withdraws the announcement (superseded): publish again.
-    published = (
-        bool(standing)
-        and all(award.publicity_ends is not None for award in standing)
-        and announcement is not None
-        and not stale
-    )
-    publishing = at_step and unfinished(project.id, KIND_AWARD_PUBLICATION) is not None
-    can_publish = (
-        at_step and bool(standing) and not published and not publishing and (not project.framework_award or next_row is None)
-    )
-    today = beijing(now).date()
-    if can_publish and missing_year is None:
-        try:
-            publication_dates(calendar, today, settings)
-        except UnknownYearError as error:
-            missing_year = error.year
-    overdue = due is not None and today > due and project.status == STATUS_EVALUATED and not published
-    exhausted = bool(rows) and all(row.status in DROP_OUT_STATUSES for row in rows)
     notices = []
     if with_notices:
         issued = current_notices(project)
@@ -322,22 +198,16 @@ def state(project: Project, now: datetime | None = None, *, with_notices: bool =
                 document = issued.get((result.registration_id, kind))
                 if document is not None:
                     notices.append((result.registration, document))
-    return AwardState(
-        project=project,
-        report_on=report_on,
-        confirmation_due=due,
-        candidates=rows,
-        next_candidate=next_row,
-        winners=standing,
-        required="all" if project.framework_award else "one",
-        can_publish=can_publish,
-        published=published,
-        overdue=overdue,
-        exhausted=exhausted,
-        announcement=announcement,
+    return state_from(
+        project,
+        candidates(project),
+        report_on=report_date(project),
+        announcement=current_document(KIND_ANNOUNCEMENT, project),
+        publishing=project.status in AWARD_STEP and unfinished(project.id, KIND_AWARD_PUBLICATION) is not None,
+        calendar=load_calendar(),
+        settings=settings_of(project),
+        now=now or clock.now(),
         notices=notices,
-        missing_year=missing_year,
-        publishing=publishing,
     )
 
 
