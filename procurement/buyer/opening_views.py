@@ -8,6 +8,7 @@ from flask_login import current_user
 from procurement.auth.permissions import roles_required
 from procurement.buyer.loaders import get_project
 from procurement.buyer.views import bp
+from procurement.queries import jobs as job_queries
 from procurement.queries import opening as opening_queries
 from procurement.services import opening as opening_service
 from procurement.web import attempt, send_document
@@ -21,15 +22,21 @@ def open_quotes(project_id: int):
     outcome = attempt(None, opening_service.open_quotes, project.id, current_user)
     if not outcome:
         return redirect(url_for("buyer.project", project_id=project.id) + "#quotes")
-    flash(_("已开启 %(n)s 份报价，每份均与回执哈希核对一致；开标记录已生成。", n=len(outcome.value)), "success")
+    job = job_queries.latest(project.id, job_queries.KIND_OPENING_RECORD)
+    if job is not None and job.status != "done":
+        flash(_("已开启 %(n)s 份报价，每份均与回执哈希核对一致；正在生成开标记录PDF。", n=len(outcome.value)), "success")
+    else:
+        flash(_("已开启 %(n)s 份报价，每份均与回执哈希核对一致；开标记录已生成。", n=len(outcome.value)), "success")
     return redirect(url_for("buyer.opening", project_id=project.id))
 
 
 @bp.route("/projects/<int:project_id>/opening")
 @roles_required("buyer")
 def opening(project_id: int):
-    """The opening: before it, how many sealed quotes arrived and the open button; after, the record."""
+    """The opening: before it, how many sealed quotes arrived and the open button; after, the record
+    and its PDF (while the PDF's job runs: its progress)."""
     project = get_project(project_id)
+    pdf_job = job_queries.view_of(job_queries.latest(project.id, job_queries.KIND_OPENING_RECORD)) if project.opened_at else None
     return render_template(
         "buyer/opening_record_view.html",
         project=project,
@@ -40,6 +47,7 @@ def opening(project_id: int):
         home_url=url_for("buyer.home"),
         home_label=_("项目管理"),
         role="buyer",
+        pdf_job=pdf_job,
     )
 
 

@@ -22,6 +22,7 @@ from procurement.formatting import cn_date
 from procurement.formatting import quantity as quantity_text
 from procurement.formatting import translate
 from procurement.models import STATUS_DRAFT, Project, ProjectFile
+from procurement.queries import attention_buyer as buyer_attention
 from procurement.queries import buyer as buyer_queries
 from procurement.queries.award import award_section
 from procurement.queries import evaluation_pages as panel_pages
@@ -35,9 +36,9 @@ from procurement.web import attempt, send_stored_file
 @bp.route("/")
 @roles_required("buyer")
 def home():
-    """All projects, drafts included, newest first."""
-    page = buyer_queries.project_list_page()
-    return render_template("buyer/home.html", page=page, phase=page.phase)
+    """What needs attention across projects, then every project (drafts included), newest first."""
+    home = buyer_attention.buyer_home()
+    return render_template("buyer/home.html", attention=home.attention, page=home.listing, phase=home.listing.phase)
 
 
 def render_project_page(project: Project, *, rfq_form: RfqFileForm | None = None, status: int = 200):
@@ -62,6 +63,14 @@ def render_project_page(project: Project, *, rfq_form: RfqFileForm | None = None
         ),
         status,
     )
+
+
+def _to_job(project: Project, kind: str):
+    """After a decision that starts a job: its progress page (the project page if there is none)."""
+    job = job_queries.latest(project.id, kind)
+    if job is None:
+        return redirect(url_for("buyer.project", project_id=project.id))
+    return redirect(url_for("buyer.job_progress", project_id=project.id, job_id=job.id))
 
 
 @bp.route("/projects/<int:project_id>")
@@ -195,7 +204,7 @@ def project_publish(project_id: int):
                 error = translate(caught.message, caught.params)
             else:
                 flash(_("公告已发布。"), "success")
-                return redirect(url_for("buyer.project", project_id=project.id))
+                return _to_job(project, job_queries.KIND_ANNOUNCEMENT)
     status = 400 if request.method == "POST" else 200
     return (
         render_template(
@@ -240,7 +249,7 @@ def project_amend(project_id: int):
         )
         if outcome:
             flash(_("更正公告已发布。"), "success")
-            return redirect(url_for("buyer.project", project_id=project.id))
+            return _to_job(project, job_queries.KIND_ANNOUNCEMENT)
     return (
         render_template("buyer/project_amend.html", form=form, project=project, affected=affected),
         400 if request.method == "POST" else 200,
@@ -283,8 +292,8 @@ def project_cancel(project_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         if attempt(form, project_service.cancel, project, form.reason.data, current_user):
-            flash(_("项目已终止，终止公告已在公告页面显示。"), "success")
-            return redirect(url_for("buyer.project", project_id=project.id))
+            flash(_("项目已终止。"), "success")
+            return _to_job(project, job_queries.KIND_TERMINATION)
     return render_template("buyer/project_cancel.html", form=form, project=project), 400 if request.method == "POST" else 200
 
 

@@ -1,7 +1,7 @@
 """A panel member's project after the review: abnormally low prices, the ranking, the report and its PDFs."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +14,7 @@ from procurement.panel.review_views import render_project
 from procurement.panel.views import bp
 from procurement.queries import evaluation as reads
 from procurement.queries import evaluation_votes as tally
+from procurement.queries import jobs as job_queries
 from procurement.queries.evaluation_report import report_page
 from procurement.queries.lookups import evaluation_of
 from procurement.services import evaluation as service
@@ -132,10 +133,34 @@ def report(project_id: int):
         if form.validate_on_submit() and attempt(
             form, service.confirm_report, member, form.password.data, form.dissent.data, current_user
         ):
-            flash(_("已确认评审报告。"), "success")
+            job = job_queries.latest(project.id, job_queries.KIND_EVALUATION_REPORT)
+            if job is not None and job.status != "done":
+                flash(_("已确认评审报告。全体成员均已确认，正在生成评审报告PDF。"), "success")
+            else:
+                flash(_("已确认评审报告。"), "success")
             return redirect(url_for("panel.report", project_id=project.id))
         status = 400
     return render_template("panel/report.html", page=report_page(project, member), form=form), status
+
+
+@bp.route("/projects/<int:project_id>/jobs/<int:job_id>.json")
+@roles_required("panel")
+def job_status(project_id: int, job_id: int):
+    """The progress of the job issuing the evaluation report, polled by the report page.
+
+    Without the error text or a retry (buyer staff see those and retry).
+
+    :raise 404: not seated on the project's panel, another project's job, or any job but the report's.
+    :raise 403: a member who may not review (recused, or before the evaluation).
+    """
+    project, member = get_seat(project_id)
+    require_review(member)
+    page = job_queries.job_progress(project, job_id, kinds=(job_queries.KIND_EVALUATION_REPORT,))
+    if page is None:
+        abort(404)
+    response = jsonify({"jobs": [page.view.as_json(detailed=False)]})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/projects/<int:project_id>/report.pdf")

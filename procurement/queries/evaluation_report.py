@@ -10,6 +10,7 @@ from procurement.domain.credit import LIST_KINDS
 from procurement.models import GeneratedDocument, PanelMember, Project, Vote
 from procurement.queries import evaluation as reads
 from procurement.queries import evaluation_votes as tally
+from procurement.queries.jobs import KIND_EVALUATION_REPORT, JobView, latest, view_of
 from procurement.queries.lookups import evaluation_of
 
 
@@ -107,13 +108,15 @@ def report_context(project: Project) -> dict:
 
 @dataclass(frozen=True)
 class ReportPage:
-    """The report page: the report itself, the member's confirmation, the issued PDFs."""
+    """The report page: the report itself, the member's confirmation, the issued PDFs, and the job
+    issuing them once every member signed (its progress until it is done)."""
 
     project: Project
     member: PanelMember
     report: dict
     document: GeneratedDocument | None
     termination: GeneratedDocument | None
+    job: JobView | None = None
 
 
 def report_page(project: Project, member: PanelMember) -> ReportPage:
@@ -124,4 +127,5 @@ def report_page(project: Project, member: PanelMember) -> ReportPage:
         report=report_context(project),
         document=tally.report_document(project),
         termination=tally.termination_document(project),
+        job=view_of(latest(project.id, KIND_EVALUATION_REPORT)),
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from procurement.domain.schedule import RegistrationStatus, Schedule
@@ -27,6 +28,8 @@ from procurement.models import (
     Registration,
     RegistrationDocument,
 )
+from procurement.queries.attention import Attention, ordered
+from procurement.queries.attention_supplier import Deadline, RowAttention, deadline, supplier_attention
 from procurement.queries.lookups import schedule_of
 from procurement.queries.phases import CalendarOnce, phases, registration_state
 from procurement.queries.registrations import labels, latest_check
@@ -35,28 +38,32 @@ from procurement.queries.supplier_outcomes import Outcome, outcome_of, outcomes_
 
 @dataclass(frozen=True)
 class RegistrationRow:
-    """One of my registrations on 我的报名, with my outcome on its project."""
+    """One of my registrations on 我的报名, with my outcome on its project and its deadlines."""
 
     registration: Registration
     project: Project
     outcome: Outcome
+    attention: RowAttention
 
 
 @dataclass(frozen=True)
 class OpenRow:
-    """A project I may still register for, with its phase."""
+    """A project I may still register for, with its phase and when registration closes."""
 
     project: Project
     phase: str
+    closes: Deadline | None = None
 
 
 @dataclass(frozen=True)
 class SupplierHome:
-    """我的报名: my registrations (newest first), then the open projects I have not registered for."""
+    """我的报名: what I must do next, my registrations (newest first) with their deadlines, then the
+    open projects I have not registered for."""
 
     company: Company
     rows: tuple[RegistrationRow, ...]
     open_rows: tuple[OpenRow, ...]
+    attention: Attention
 
 
 def supplier_home(company: Company, now: datetime) -> SupplierHome:
@@ -77,10 +84,14 @@ def supplier_home(company: Company, now: datetime) -> SupplierHome:
         p for p in published if p.id not in registered and registration_state(p, now, calendar).state != "closed"
     ]
     phase_of = phases(open_projects, now)
+    rows = supplier_attention(list(registrations), outcomes, now)
     return SupplierHome(
         company=company,
-        rows=tuple(RegistrationRow(r, r.project, outcomes[r.id]) for r in registrations),
-        open_rows=tuple(OpenRow(p, phase_of[p.id]) for p in open_projects),
+        rows=tuple(RegistrationRow(r, r.project, outcomes[r.id], rows[r.id]) for r in registrations),
+        open_rows=tuple(
+            OpenRow(p, phase_of[p.id], deadline(now, _("报名截止"), due=schedule_of(p).closes_at)) for p in open_projects
+        ),
+        attention=Attention(ordered(row.todo for row in rows.values() if row.todo is not None)),
     )
 
 

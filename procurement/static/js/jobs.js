@@ -1,6 +1,8 @@
-// Documents being issued (issue 12): poll the project's job status and show the progress as it
-// goes; reload the page once a job is done or failed, so the published documents (or the error
-// and its retry button) appear. Without JavaScript the page says to reload it.
+// Documents being issued (issues 12, 13): poll the job status named by [data-job-poll] (a project's
+// unfinished jobs for buyer staff, or one job: buyer staff's or a panel member's progress page) and
+// show the progress as it goes; reload the page once a job is done or failed, so the published
+// documents and their links (or the error and what happens next) appear. Without JavaScript the
+// page says what is happening, and reloading it shows the current state.
 (function () {
   "use strict";
   var box = document.querySelector("[data-job-poll]");
@@ -16,6 +18,8 @@
     if (notices) { notices.textContent = job.notices_done; }
     var done = card.querySelector("[data-job-done]");
     if (done) { done.textContent = job.done; }
+    var bar = card.querySelector("[data-job-progress]");
+    if (bar) { bar.max = job.total || 1; bar.value = job.done; bar.textContent = job.done + " / " + job.total; }
     var list = card.querySelector("[data-job-documents]");
     if (list && list.children.length !== job.documents.length) {
       list.textContent = "";
