@@ -85,9 +85,11 @@ def buyer_items(projects, now: datetime) -> list[AttentionItem]:
     members, evaluations = _panels([p.id for p in opened + at_award])
     jobs = list(db.session.scalars(sa.select(Job).where(Job.status.in_(JOB_UNFINISHED)).order_by(Job.id)))
     items = [_opening(project, now) for project in projects if _awaits_opening(project, now)]
+    explanations = _explanations([p.id for p in opened], by_id, now)
+    explaining = {entry.project.id for entry in explanations}
     for project in opened:
-        items += _evaluation(project, members[project.id], evaluations.get(project.id), now)
-    items += _explanations([p.id for p in opened], by_id, now)
+        items += _evaluation(project, members[project.id], evaluations.get(project.id), now, explaining=project.id in explaining)
+    items += explanations
     items += _challenges(by_id, now)
     items += _jobs(jobs, by_id, now)
     items += _awards(at_award, members, evaluations, jobs, now)
@@ -136,8 +138,11 @@ def _panel_problem(seated: list[PanelMember]) -> str | None:
     return None
 
 
-def _evaluation(project: Project, seats: list[PanelMember], evaluation: Evaluation | None, now: datetime) -> list[AttentionItem]:
-    """Where the evaluation of an opened project waits, and for whom."""
+def _evaluation(
+    project: Project, seats: list[PanelMember], evaluation: Evaluation | None, now: datetime, *, explaining: bool = False
+) -> list[AttentionItem]:
+    """Where the evaluation of an opened project waits, and for whom (``explaining``: an explanation
+    request is undecided, which the ranking waits for and its own item names)."""
     panel_url = url_for("buyer.panel", project_id=project.id)
     seated = [member for member in seats if member.removed_at is None]
     common = {"since_label": _("报价开启于"), "since": project.opened_at}
@@ -170,6 +175,8 @@ def _evaluation(project: Project, seats: list[PanelMember], evaluation: Evaluati
         if pending:
             what = _("等待提交评审意见：%(names)s（已提交 %(done)s / %(all)s）。", names=names(pending), done=len(active) - len(pending), all=len(active))
             return [item(now, project, "reviews", what, panel_url, _("查看评审进度"), mine=False, since=evaluation.started_at, since_label=_("评审启动于"))]
+        if explaining:
+            return []
         chair = next((member for member in active if member.is_chair), None)
         what = _("全体成员已提交评审意见，等待组长%(name)s汇总评审结果并排序。", name=chair.user.name if chair else "")
         last = max(member.votes_submitted_at for member in active) if active else evaluation.started_at

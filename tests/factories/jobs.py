@@ -65,3 +65,22 @@ def manual_jobs(app):
 def run_jobs(app) -> list[int]:
     """Run every queued job now, as a worker would; the ids it ran."""
     return drain(app)
+
+
+@contextmanager
+def quick_renders():
+    """Every document "rendered" as a tiny PDF naming its template (for tests that count the
+    statements of pages, not the documents' content: WeasyPrint takes a fraction of a second a page)."""
+    from procurement.documents.pdf import RenderedPdf
+    from tests.factories.files import tiny_pdf
+
+    original = documents.render_pdf
+
+    def render_pdf(template, **kwargs):
+        return RenderedPdf(data=tiny_pdf(f"{template} {kwargs.get('verification_code', '')}"))
+
+    documents.render_pdf = render_pdf
+    try:
+        yield
+    finally:
+        documents.render_pdf = original
