@@ -2,9 +2,9 @@
 
 Deadlines come from the frozen schedule and the stored deadlines, never recomputed here: the
 registration window's end and the quote deadline (``queries.lookups.schedule_of``), the panel's
-explanation due time, the challenge period (``queries.challenges.window_of`` over the published
-awards), the contract deadline of an award, the buyer's answer deadline of the supplier's own
-challenge. What must be done next (the to-do list at the top of the page) follows the
+explanation due time, the challenge period for a participant that did not win
+(``queries.challenges.window_of`` over the published awards), the winner's contract deadline,
+the buyer's answer deadline of the supplier's own challenge. What must be done next (the to-do list at the top of the page) follows the
 supplier's outcome (``queries.supplier_outcomes``):
 
 - ``register``: a registration not submitted yet while the window is open (by its end);
@@ -124,7 +124,7 @@ def _row(registration, outcome: Outcome, published, participants, challenges, no
         if own is not None and own.contract_deadline is not None:
             found.append(deadline(now, _("签订合同截止"), due_on=own.contract_deadline))
         window = window_of(awards, now)
-        if window.is_open and registration.id in participants:
+        if window.is_open and own is None and registration.id in participants:
             found.append(deadline(now, _("质疑期至"), due_on=window.due_on, url=url_for("supplier.challenge_new", project_id=project.id),
                                   action=_("对结果有异议？提出质疑")))
     for challenge in challenges.get(registration.id, ()):

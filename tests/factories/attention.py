@@ -110,3 +110,89 @@ def failed_job(buyer, clock, tag: str):
     with recorded_renders() as renders:
         renders.fail = -1
         return make_project(buyer, clock, opening_at=LATER_OPENING, **_named(tag, "文书失败"))
+
+
+#: The states :func:`seated` builds, as the member's home names what waits for it.
+SEATED_STATES = ("declare", "review", "explain", "sign", "signed")
+
+
+def seated(buyer, clock, user, tag: str, state: str):
+    """An opened project on whose panel ``user`` chairs (with two others), in ``state``:
+
+    ``declare`` (nobody declared), ``review`` (started, nothing submitted), ``explain`` (every sheet
+    in, an explanation asked of the low-priced supplier), ``sign`` (ranked, nobody signed),
+    ``signed`` (ranked, ``user`` signed, the others not).
+    """
+    from tests.factories.rows import PanelFactory
+
+    suppliers = LOW_PRICED if state == "explain" else OPENED_SUPPLIERS[:3]
+    built = make_opened_project(buyer, clock, suppliers=suppliers, panel=(), **_named(tag, state))
+    built.panel = [user, PanelFactory(name=f"{tag}乙"), PanelFactory(name=f"{tag}丙")]
+    built.members = [evaluation.appoint_member(built.project, u, buyer, chair=index == 0) for index, u in enumerate(built.panel)]
+    if state == "declare":
+        return built
+    for member, member_user in zip(built.members, built.panel):
+        evaluation.declare(member, False, None, member_user)
+    evaluation.start_evaluation(built.project, buyer)
+    if state == "review":
+        return built
+    for index in range(3):
+        submit_votes(built, index)
+    if state == "explain":
+        evaluation.request_explanation(built.members[0], built.registrations[3], EXPLANATION_DUE, user)
+        return built
+    evaluation.rank(built.members[0], user)
+    if state == "signed":
+        evaluation.confirm_report(built.members[0], PASSWORD, None, user)
+    return built
+
+
+#: Published on LOOK_AT's morning (registration that week), quotes until LATER_OPENING.
+LATE_PUBLISHED_AT = datetime(2025, 1, 6, 9, 0, tzinfo=BEIJING)
+#: The states :func:`supplier_in` builds for one supplier.
+SUPPLIER_STATES = ("quote", "quoted", "draft", "rejected", "explain", "challenge")
+
+
+def open_for_registration(buyer, clock, tag: str, what: str = "报名中"):
+    """Published on LOOK_AT's morning: registration open (to Friday 01-10 18:00), opening LATER_OPENING."""
+    return make_project(buyer, clock, published_at=LATE_PUBLISHED_AT, opening_at=LATER_OPENING, **_named(tag, what))
+
+
+def supplier_in(buyer, clock, user, tag: str, state: str):
+    """A project on which supplier ``user`` stands in ``state`` (seen at LOOK_AT); the project.
+
+    ``quote``: registered, no quote yet; ``quoted``: its quote in; ``draft``: its registration saved,
+    not submitted; ``rejected``: refused by the checks (a consortium); ``explain``: the panel asked it
+    to explain its abnormally low price (due EXPLANATION_DUE); ``challenge``: the second candidate of a
+    result published on LOOK_AT, its challenge not answered yet.
+    """
+    from procurement.services import registration_drafts
+    from tests.factories.quotes import make_sealed_quote
+    from tests.factories.registrations import register, register_accepted
+
+    if state in ("quote", "quoted", "draft", "rejected"):
+        project = open_for_registration(buyer, clock, tag, state)
+        with moved(clock, LOOK_AT):
+            if state == "draft":
+                registration_drafts.save_draft(project, user.company, {"registrant": "legal_rep"}, {}, user)
+            elif state == "rejected":
+                register(project, user, consortium=True)
+            else:
+                registration = register_accepted(project, user, at=LOOK_AT)
+                if state == "quoted":
+                    make_sealed_quote(registration, user, ("25.00", "420.00", "21.50"))
+        return project
+    if state == "explain":
+        suppliers = LOW_PRICED[:3] + (SupplierSpec(None, LOW_PRICED[3].prices, user=user),)
+        built = make_opened_project(buyer, clock, suppliers=suppliers, panel=_panel(tag), declare=True, start=True, **_named(tag, state))
+        for index in range(3):
+            submit_votes(built, index)
+        evaluation.request_explanation(evaluation.chair_of(built.project), built.registrations[3], EXPLANATION_DUE, built.panel[0])
+        return built.project
+    names = [f"{tag}候选{index}商贸有限公司" for index in range(4)]
+    built = make_evaluated_project(buyer, clock, names=names, users=(None, user), **_named(tag, state))
+    with moved(clock, LOOK_AT):
+        award_service.confirm(built.project, built.candidate(1)[1].id, buyer)
+        award_service.publish(built.project, buyer)
+        challenge_service.file_challenge(built.project, built.registrations[1], "对成交结果有异议。", [], user)
+    return built.project

@@ -71,6 +71,7 @@ def make_evaluated_project(
     failing=(3,),
     names=SUPPLIER_NAMES,
     report_at: datetime = EVALUATED_REPORT_AT,
+    users=(),
     **overrides,
 ) -> EvaluatedProject:
     """A project like the notice's in state ``evaluated`` (report confirmed at ``report_at``).
@@ -79,7 +80,8 @@ def make_evaluated_project(
     member votes the suppliers whose index is in ``failing`` down on the Lhasa premises and
     passes the rest, which the service ranks by total; the lowest ``project.candidates``
     (default 2) become candidates. Project settings such as ``framework_award`` or
-    ``candidates`` pass through ``overrides``. The clock reads afterwards what it read before.
+    ``candidates`` pass through ``overrides``; ``users`` are existing supplier accounts to register
+    as the first suppliers. The clock reads afterwards what it read before.
 
     :raise AssertionError: when the prices make a quote abnormally low (its explanation is a
         step this helper does not take: build that state in the test).
@@ -91,6 +93,7 @@ def make_evaluated_project(
             names[index] if index < len(names) else None,
             row,
             registered_address=f"西藏自治区拉萨市城关区北京中路 {index + 10} 号",
+            user=users[index] if index < len(users) else None,
         )
         for index, row in enumerate(prices)
     ]

@@ -25,7 +25,8 @@ BEFORE_OPENING_AT = datetime(2025, 1, 2, 10, 0, tzinfo=BEIJING)
 
 
 class SupplierSpec:
-    """One supplier of :func:`make_opened_project`: its name, unit prices (ITEMS order) and divisions."""
+    """One supplier of :func:`make_opened_project`: its name, unit prices (ITEMS order) and divisions,
+    or an existing supplier ``user`` (its company as it is) to register."""
 
     def __init__(
         self,
@@ -35,12 +36,14 @@ class SupplierSpec:
         division: str = "540102",
         premises_division: str = "540102",
         registered_address: str | None = None,
+        user: User | None = None,
     ):
         self.name = name
         self.prices = tuple(prices)
         self.division = division
         self.premises_division = premises_division
         self.registered_address = registered_address
+        self.user = user
 
 
 # Like the demo: supplier 4 is registered in Shigatse (a warning for the panel to look at),
@@ -69,7 +72,9 @@ class OpenedProject:
 
 
 def supplier_for(spec: SupplierSpec) -> User:
-    """A supplier account whose company matches ``spec`` (name, divisions, address)."""
+    """A supplier account whose company matches ``spec`` (name, divisions, address), or ``spec.user``."""
+    if spec.user is not None:
+        return spec.user
     company = {"division": spec.division, "premises_division": spec.premises_division}
     if spec.name:
         company["name"] = spec.name
