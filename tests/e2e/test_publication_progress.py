@@ -1,6 +1,7 @@
 """Publishing a result from the browser while its job is pending: the award section shows the
 notices being issued (N of M, from the polling script), and the page reloads itself to the
-published result once the job is done; a failed job shows its error and a working retry button."""
+published result once the job is done; a failed job shows its error and a working retry button,
+which leads to the job's page and, from it, back to the published result."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -66,4 +67,9 @@ def test_a_failed_publication_shows_its_error_and_the_retry_issues_it(page, live
         renders.fail = 0
         page.get_by_role("button", name="重试").click()
         page.wait_for_load_state()
+    # The retry leads to the job's own page, which follows it to the end (issue 13).
+    expect(page.get_by_test_id("job-done")).to_contain_text("成交结果已发布")
+    expect(page.get_by_test_id("job-published")).to_contain_text("成交结果公告")
+    page.get_by_test_id("back-to-project").click()
     expect(page.get_by_test_id("award-dates")).to_be_visible()
+    page.wait_for_load_state("networkidle")  # no request still running when the server stops
