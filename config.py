@@ -89,6 +89,18 @@ class Config:
     JOB_RETRY_INTERVALS = [10, 60]  # seconds before each RQ retry
     JOB_STALE_SECONDS = 120  # a queued or running job untouched this long may be resumed or retried
     JOB_TIMEOUT = 1800  # seconds RQ lets one run take
+    # Mail (procurement.mail): SMTP when MAIL_SERVER is set, otherwise each message is written as
+    # a .eml file to the instance folder's outbox (MAIL_OUTBOX), so a bare machine needs no server.
+    MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "0") or 0)  # 0: 465 with MAIL_USE_SSL, else 25
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "") in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "询比价采购平台 <noreply@localhost>")
+    MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", "")
+    MAIL_TIMEOUT = 30
 
 
 class DevelopmentConfig(Config):

@@ -4,6 +4,7 @@ from procurement.models.accounts import Company, User
 from procurement.models.award import Award, Challenge, ChallengeAttachment, GeneratedDocument
 from procurement.models.evaluation import AbnormalLowReview, Evaluation, EvaluationResult, PanelMember, Vote
 from procurement.models.jobs import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, JOB_UNFINISHED, Job, JobDocument
+from procurement.models.mail import MailMessage
 from procurement.models.projects import (
     STATUS_AWARDED,
     STATUS_CANCELLED,

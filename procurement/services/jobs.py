@@ -42,6 +42,8 @@ class JobKind:
     prepare: Callable[[Job, str], DocumentSpec]
     #: Inside the final command, the project locked: check, make the documents visible, change.
     apply: Callable[[Job, dict[str, JobDocument], User | None], None]
+    #: Outside any transaction, after the steps: work that is not a document (sending a mail).
+    deliver: Callable[[Job], None] | None = None
 
 
 def max_attempts() -> int:
@@ -56,8 +58,8 @@ def _enqueue_after_commit(job: Job) -> None:
     after_commit(lambda: enqueue(job_id))
 
 
-def create(kind: str, project: Project, key: str, payload: dict, *, total: int, actor=None) -> Job:
-    """Record a job for ``project`` in the current command; it is enqueued once the command commits.
+def create(kind: str, project: Project | None, key: str, payload: dict, *, total: int, actor=None) -> Job:
+    """Record a job for ``project`` (``None``: a site job, such as a mail) in the current command; it is enqueued once the command commits.
 
     ``key`` names the decision: asking for the same one again returns its job. The deciding
     request's address goes into the payload, for the verification URLs the documents print.
@@ -68,7 +70,7 @@ def create(kind: str, project: Project, key: str, payload: dict, *, total: int, 
     now = clock.now()
     job = Job(
         kind=kind,
-        project_id=project.id,
+        project_id=project.id if project is not None else None,
         key=key,
         payload={**payload, "base_url": request_base_url()},
         status=JOB_QUEUED,
