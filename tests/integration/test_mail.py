@@ -106,3 +106,23 @@ def test_an_unreachable_server_fails_the_job_with_its_error_after_the_retries(ap
     assert job.status == JOB_FAILED and job.attempts == 3
     assert "Connection" in job.last_error or "refused" in job.last_error
     assert db.session.get(MailMessage, message.id).sent_at is None
+
+
+def test_compose_renders_both_bodies_with_links_from_the_public_address(app, tmp_path):
+    from procurement.mail.compose import absolute_url, compose
+
+    (tmp_path / "mail").mkdir()
+    app.config["PUBLIC_BASE_URL"] = "https://caigou.example.cn"
+    with app.test_request_context("/"):
+        url = absolute_url("auth.login")
+    assert url == "https://caigou.example.cn/auth/login"
+    app.jinja_loader.searchpath.append(str(tmp_path))
+    (tmp_path / "mail" / "probe.txt").write_text("请点击 {{ link }}\n{% include 'mail/_footer.txt' %}", encoding="utf-8")
+    (tmp_path / "mail" / "probe.html").write_text(
+        "{% extends 'mail/_layout.html' %}{% block body %}<a href=\"{{ link }}\">{{ who }}</a>{% endblock %}", encoding="utf-8"
+    )
+    with app.app_context():
+        composed = compose("probe", "测试", link=url, who="<b>某公司</b>", can_opt_out=True)
+    assert "请点击 https://caigou.example.cn/auth/login" in composed.text
+    assert "消息设置" in composed.text and "https://caigou.example.cn/" in composed.text
+    assert "&lt;b&gt;某公司&lt;/b&gt;" in composed.html
