@@ -62,6 +62,8 @@ class Config:
     THROTTLE_SIGN_UP_PER_ADDRESS = "10 per hour"
     THROTTLE_PASSWORD_RESET_PER_ADDRESS = "10 per hour"
     THROTTLE_PASSWORD_RESET_PER_ACCOUNT = "3 per hour"
+    # Setting the new password from a reset link (the link is signed: this only bounds the work).
+    THROTTLE_PASSWORD_RESET_SUBMIT_PER_ADDRESS = "20 per hour"
     THROTTLE_VERIFY_PER_ADDRESS = "60 per minute;600 per hour"
     # Per-account lockout, kept in the database (procurement.domain.sign_in): from the 5th wrong
     # password in a row the account is locked 15 minutes, doubling per further failure up to a day.
@@ -101,6 +103,11 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "询比价采购平台 <noreply@localhost>")
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", "")
     MAIL_TIMEOUT = 30
+    # The 已发送邮件 list for buyer staff (every mail_message row, bodies of sign-in links
+    # withheld): development, test and demo only, never production.
+    MAIL_OUTBOX_PAGE = False
+    # How long a password-reset link works (procurement.domain.reset_links).
+    PASSWORD_RESET_LINK_MINUTES = int(os.environ.get("PASSWORD_RESET_LINK_MINUTES", "60") or 60)
 
 
 class DevelopmentConfig(Config):
@@ -108,6 +115,7 @@ class DevelopmentConfig(Config):
 
     ENV_NAME = "development"
     ALLOW_SIMULATED_CLOCK = True
+    MAIL_OUTBOX_PAGE = True
 
 
 class TestConfig(Config):
@@ -116,6 +124,7 @@ class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
     ALLOW_SIMULATED_CLOCK = True
+    MAIL_OUTBOX_PAGE = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", os.environ.get("DATABASE_URL", ""))
     SECRET_KEY = "test-secret-key-not-for-production"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
@@ -135,6 +144,7 @@ class ProductionConfig(Config):
 
     ENV_NAME = "production"
     ALLOW_SIMULATED_CLOCK = False
+    MAIL_OUTBOX_PAGE = False
     SIMULATED_NOW = ""
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     # Production runs behind one reverse proxy (deploy/nginx/procurement.conf) unless told otherwise.

@@ -86,6 +86,12 @@ def throttle_password_reset(view: Callable) -> Callable:
     return _methods_post("THROTTLE_PASSWORD_RESET_PER_ADDRESS", key_func=client_address)(view)
 
 
+def throttle_password_reset_submit(view: Callable) -> Callable:
+    """Setting a new password from a reset link: per address (the form names no account; the
+    link is signed, so this bounds the work of hashing, not a guessing attack)."""
+    return _methods_post("THROTTLE_PASSWORD_RESET_SUBMIT_PER_ADDRESS", key_func=client_address)(view)
+
+
 def throttle_verify(view: Callable) -> Callable:
     """The public verification lookup (GET with a code): per address."""
     return limiter.limit(_config("THROTTLE_VERIFY_PER_ADDRESS"), key_func=client_address)(view)

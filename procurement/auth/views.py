@@ -142,3 +142,6 @@ def change_password():
             return redirect(home_for(current_user))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/password.html", form=form), status
+
+
+from procurement.auth import reset_views  # noqa: E402,F401  (issue 13: password recovery)

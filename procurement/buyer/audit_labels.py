@@ -9,6 +9,8 @@ from procurement.models import AuditEvent
 ACTION_LABELS = {
     "account.create": _l("创建账号"),
     "account.password_change": _l("修改密码"),
+    "account.password_reset": _l("通过邮件链接重置密码"),
+    "account.password_reset_link_sent": _l("发送重置密码邮件"),
     "account.activate": _l("启用账号"),
     "account.deactivate": _l("停用账号"),
     "company.create": _l("供应商注册公司"),

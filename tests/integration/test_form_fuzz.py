@@ -39,7 +39,7 @@ from hypothesis import strategies as st
 
 from procurement.domain.schedule import BEIJING
 from procurement.extensions import db
-from procurement.services import award, calendar, challenges, evaluation, rfq
+from procurement.services import award, calendar, challenges, evaluation, password_reset, rfq
 from tests import factories as f
 from tests.conftest import AuthActions, csrf_token, make_test_app
 from tests.factories.jobs import recorded_renders
@@ -231,7 +231,10 @@ def scenario_setup(app, clock) -> World:
     calendar.add_regional_holiday(date(2025, 2, 28), "藏历新年", buyer)
     calendar.import_year("date,kind,name\n2025-01-01,holiday,元旦\n2025-01-26,workday,春节调休\n", buyer)
     supplier = f.make_supplier()
-    return _world(app, clock, f.REGISTRATION_OPEN_AT, buyer=buyer, supplier=supplier)
+    world = _world(app, clock, f.REGISTRATION_OPEN_AT, buyer=buyer, supplier=supplier)
+    # A live password-reset link (as the mail carries it), so its new-password form is found.
+    world.starts["anonymous"].append(f"/auth/reset-password/{password_reset.token_for(supplier)}")
+    return world
 
 
 def scenario_quoting(app, clock) -> World:
