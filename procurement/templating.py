@@ -51,5 +51,6 @@ def init_app(app: Flask) -> None:
             "now": clk.now(),
             "clock_simulated": bool(getattr(clk, "simulated", False)) and current_app.config["ALLOW_SIMULATED_CLOCK"],
             "clock_movable": current_app.config["ALLOW_SIMULATED_CLOCK"],
+            "mail_outbox_page": bool(current_app.config.get("MAIL_OUTBOX_PAGE")),
             "current_user": current_user,
         }
