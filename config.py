@@ -65,6 +65,7 @@ class Config:
     # Setting the new password from a reset link (the link is signed: this only bounds the work).
     THROTTLE_PASSWORD_RESET_SUBMIT_PER_ADDRESS = "20 per hour"
     THROTTLE_VERIFY_PER_ADDRESS = "60 per minute;600 per hour"
+    THROTTLE_API_PER_ADDRESS = "120 per minute;3000 per hour"  # every /api/v1/ request
     # Per-account lockout, kept in the database (procurement.domain.sign_in): from the 5th wrong
     # password in a row the account is locked 15 minutes, doubling per further failure up to a day.
     LOGIN_LOCKOUT_THRESHOLD = 5
@@ -80,6 +81,17 @@ class Config:
     ENV_NAME = "base"
     # The public address used in verification QR codes; empty means the request's host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Open data (OCDS releases, /api/v1/). The ocid prefix is the one the Open Contracting
+    # Partnership registers for a publisher; "ocds-demo00" is a PLACEHOLDER, not a registered
+    # prefix: set OCID_PREFIX before publishing for real (an ocid never changes once released).
+    OCID_PREFIX = os.environ.get("OCID_PREFIX", "ocds-demo00")
+    # The scheme of organisation identifiers (the USCC, 统一社会信用代码), from org-id.guide.
+    OCDS_IDENTIFIER_SCHEME = os.environ.get("OCDS_IDENTIFIER_SCHEME", "CN-USCC")
+    # The buyer's own USCC, printed as its identifier; empty: the buyer is listed by name only.
+    OCDS_BUYER_USCC = os.environ.get("OCDS_BUYER_USCC", "")
+    OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "西藏日报社")
+    # How long a client may reuse an API answer before revalidating it (ETag / Last-Modified).
+    API_MAX_AGE = 60
     # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none of them).
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0") or 0)
     # Jobs (procurement.jobs): with REDIS_URL, RQ workers (`flask worker`) run them; without,

@@ -97,6 +97,7 @@ def _instance_secret(app: Flask, name: str, make) -> str:
 def register_extensions(app: Flask) -> None:
     """Bind every extension to the app."""
     from procurement import clock, database, headers
+    from procurement.api import http as api_http
     from procurement.auth import permissions, throttle
     from procurement.extensions import babel, csrf, db, login_manager, migrate
 
@@ -115,10 +116,12 @@ def register_extensions(app: Flask) -> None:
     permissions.init_app(app)
     throttle.init_app(app)
     headers.init_app(app)
+    api_http.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    """One blueprint per role."""
+    """One blueprint per role, and the public JSON API."""
+    from procurement.api.views import bp as api_bp
     from procurement.auth.views import bp as auth_bp
     from procurement.buyer.views import bp as buyer_bp
     from procurement.panel.views import bp as panel_bp
@@ -130,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(supplier_bp)
     app.register_blueprint(buyer_bp)
     app.register_blueprint(panel_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

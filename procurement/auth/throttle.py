@@ -1,4 +1,4 @@
-"""Rate limits on the views a stranger can hammer: sign-in, sign-up, password reset, verify.
+"""Rate limits on the views a stranger can hammer: sign-in, sign-up, password reset, verify, the API.
 
 Each limit is one decorator, applied under the route and the permission declaration::
 
@@ -93,8 +93,14 @@ def throttle_password_reset_submit(view: Callable) -> Callable:
 
 
 def throttle_verify(view: Callable) -> Callable:
-    """The public verification lookup (GET with a code): per address."""
-    return limiter.limit(_config("THROTTLE_VERIFY_PER_ADDRESS"), key_func=client_address)(view)
+    """The public verification lookup (GET with a code): per address, one count shared by the
+    page and the API's lookup (``/api/v1/documents/<code>``), so neither doubles the other's limit."""
+    return limiter.shared_limit(_config("THROTTLE_VERIFY_PER_ADDRESS"), scope="verify", key_func=client_address)(view)
+
+
+def throttle_api(view: Callable) -> Callable:
+    """Every request to the public JSON API (``/api/v1/``): per address, one count for all its paths."""
+    return limiter.shared_limit(_config("THROTTLE_API_PER_ADDRESS"), scope="api", key_func=client_address)(view)
 
 
 def init_app(app) -> None:

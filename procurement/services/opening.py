@@ -46,7 +46,7 @@ from procurement.queries.opening import (  # noqa: F401  (re-exported: views and
     supplier_may_see,
 )
 from procurement.queries.jobs import KIND_OPENING_RECORD as JOB_KIND
-from procurement.services import ServiceError, documents, quote_drafts
+from procurement.services import ServiceError, documents, open_data, quote_drafts
 from procurement.services import jobs as job_service
 from procurement.services.unit_of_work import change_status, command, lock_project
 
@@ -172,6 +172,7 @@ def _open_quotes(project_id: int, actor) -> list[OpenedQuote]:
             actor=actor,
         )
     audit.record("project.open", project, details={"opened_quotes": len(opened)}, actor=actor)
+    open_data.record_release(project, open_data.TENDER_UPDATE, "open")
     job_service.create(JOB_KIND, project, f"{JOB_KIND}:{project.id}", {}, total=1, actor=actor)
     return [record for record, _ in opened]
 

@@ -13,7 +13,7 @@ from procurement.extensions import db
 from procurement.keys import load_kek
 from procurement.models import Project
 from procurement.queries.lookups import load_calendar, settings_of
-from procurement.services import ServiceError, announcements
+from procurement.services import ServiceError, announcements, open_data
 from procurement.services.unit_of_work import change_status, command, lock_project
 
 
@@ -65,5 +65,6 @@ def publish(project: Project, actor) -> list[ScheduleWarning]:
         actor=actor,
     )
     db.session.flush()
+    open_data.record_release(project, open_data.TENDER, "publish")
     announcements.schedule_announcement(project, actor=actor)
     return warnings

@@ -309,3 +309,75 @@ def test_after_the_opening_the_amounts_appear_where_they_should(app, sealed_worl
     assert "7,420.50" not in html  # A's first version was replaced, never opened
     assert "6,511.10" not in html  # D only reviewed: nothing of it was submitted
     assert quote_drafts.count() == 0  # the opening voided D's unconfirmed review
+
+
+# --------------------------------------------------------------------------- the open data (issue 16)
+
+SEALED_KEYS = {"bids", "tenderers", "numberOfTenderers", "awards", "value", "amount"}
+
+
+def _keys(value) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | set().union(*(_keys(item) for item in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_keys(item) for item in value)) if value else set()
+    return set()
+
+
+def _api_urls(app, world) -> list[str]:
+    """Every API route (filled like the page walk), its filters, and every document's verification and PDF."""
+    from procurement.models import GeneratedDocument
+
+    urls = [url for url in _urls(app, world.project) if url.startswith("/api/")]
+    urls += [f"/api/v1/projects?{query}" for query in ("status=active", "published_from=2024-12-01", "per_page=100", "page=2")]
+    urls += ["/api/v1/results?per_page=100"]
+    for code in db.session.scalars(sa.select(GeneratedDocument.verification_code)):
+        urls += [f"/api/v1/documents/{code}", f"/api/v1/documents/{code}.pdf"]
+    return sorted(set(urls))
+
+
+def _registrant_names(world) -> set[str]:
+    return {user.company.name for user in world.suppliers.values()}
+
+
+def test_no_api_answer_or_release_carries_an_amount_or_a_registrant_before_opening(app, sealed_world):
+    from procurement.models import OcdsRelease
+
+    world = sealed_world
+    every_secret = set().union(*world.secrets.values())
+    names = _registrant_names(world)
+    urls = _api_urls(app, world)
+    assert f"/api/v1/projects/{world.project.id}/releases" in urls and f"/api/v1/projects/{world.project.id}/record" in urls
+    answered = set()
+    for client in (app.test_client(), world.client_a):  # the public, and a supplier that quoted (its cookie)
+        for url in urls:
+            with client.get(url) as response:
+                body = _readable(response) + "\n" + "\n".join(f"{k}: {v}" for k, v in response.headers.items())
+                assert not _leaks(body, every_secret), (url, _leaks(body, every_secret))
+                assert not {name for name in names if name in body}, (url, response.status_code)
+                if response.status_code == 200:
+                    answered.add(url.split("?")[0])
+                if response.mimetype == "application/json" and response.status_code == 200 and not url.endswith("openapi.json"):
+                    leaked_keys = _keys(response.get_json()) & SEALED_KEYS
+                    assert not leaked_keys, (url, leaked_keys)
+    assert {f"/api/v1/projects/{world.project.id}/releases", f"/api/v1/projects/{world.project.id}/record", "/api/v1/projects"} <= answered
+    releases = db.session.scalars(sa.select(OcdsRelease).where(OcdsRelease.project_id == world.project.id)).all()
+    assert [row.tag for row in releases] == ["tender", "tenderUpdate"]  # publication and its announcement PDF
+    for row in releases:
+        release = json.loads(row.body)
+        assert not _leaks(row.body, every_secret) and not {name for name in names if name in row.body}, row.release_id
+        assert not _keys(release) & SEALED_KEYS, row.release_id
+        assert [party["roles"] for party in release["parties"]] == [["buyer", "procuringEntity"]]
+
+
+def test_after_the_opening_the_api_names_the_tenderers_and_only_them(app, sealed_world, clock):
+    """The check above can fail: once opened, A and B (who quoted) appear; C and D (registered, no quote) never."""
+    from procurement.services import opening
+
+    world = sealed_world
+    clock.set(world.project.opening_at + timedelta(minutes=1))
+    opening.open_quotes(world.project.id, world.buyer)
+    body = app.test_client().get(f"/api/v1/projects/{world.project.id}/releases").get_data(as_text=True)
+    a, b, c, d = (world.suppliers[key].company.name for key in "ABCD")
+    assert a in body and b in body and '"numberOfTenderers":2' in body
+    assert c not in body and d not in body
