@@ -208,6 +208,7 @@ def _kind_of(dictionary: DictionaryObject) -> str | None:
 # --------------------------------------------------------------------------- images
 
 _IMAGE_CLASSES = {PNG: PngImagePlugin.PngImageFile, JPEG: JpegImagePlugin.JpegImageFile}
+_PNG_MODES = ("1", "L", "LA", "I;16", "P", "RGB", "RGBA")  # what a decoded PNG can be and Pillow writes back
 _PILLOW_FORMATS = {PNG: "PNG", JPEG: "JPEG"}
 
 
@@ -221,6 +222,8 @@ def reencode_image(data: bytes, mime: str, name: str) -> bytes:
     """
     label = TYPE_LABELS[mime]
     try:
+        # catch_warnings changes the process's filters for the block: the app serves from sync
+        # workers (one request per process at a time), so no other request sees them.
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             # The plugin class reads the header only (no decompression-bomb check yet): the size first.
@@ -250,6 +253,8 @@ def _encode(image: Image.Image, mime: str) -> bytes:
     clean.info = {}  # no EXIF, XMP, ICC profile, text chunks or comments in what is stored
     out = io.BytesIO()
     if mime == PNG:
+        if clean.mode not in _PNG_MODES:  # "PA" and the like: decoded, but not written as PNG
+            clean, transparency = clean.convert("RGBA"), None
         options = {"transparency": transparency} if transparency is not None else {}
         clean.save(out, "PNG", **options)
     else:

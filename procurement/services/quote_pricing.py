@@ -19,12 +19,12 @@ from procurement.documents.quote_sheet import (
     cell_text,
     read_sheet,
 )
-from procurement.documents.file_checks import check_file
 from procurement.domain import N_
 from procurement.domain.money import AMOUNT_LIMIT, AmountError, QuoteLine, check_ceiling, format_yuan, parse_amount, quote_total
-from procurement.domain.uploads import SHEET_TYPES, FileRefused
+from procurement.domain.uploads import SHEET_TYPES
 from procurement.models import BoqItem, Project
 from procurement.services import ServiceError
+from procurement.services.uploads import check_bytes
 
 
 @dataclass(frozen=True)
@@ -185,11 +185,11 @@ def price_sheet_from_xlsx(project: Project, data: bytes, filename: str | None = 
         N_("无法读取该文件。请上传从本页面下载、用 Excel 或 WPS 填写并保存的 .xlsx 报价单。"), "sheet_unreadable", field="file"
     )
     try:
-        check_file(data, filename, SHEET_TYPES, max_bytes=MAX_SHEET_BYTES)
-    except FileRefused as refused:
+        check_bytes(data, filename, SHEET_TYPES, field="file", max_bytes=MAX_SHEET_BYTES)
+    except ServiceError as refused:
         if refused.code in ("file_type", "ooxml_invalid"):  # not a workbook at all: say which file to upload
             raise unreadable from None
-        raise ServiceError(refused.message, refused.code, field="file", **refused.params) from None
+        raise
     try:
         sheet = read_sheet(data, len(project.items))
     except UnreadableSheet as error:

@@ -24,7 +24,7 @@ from procurement.models import GeneratedDocument, User
 from procurement.services import rfq
 from tests import factories as f
 from tests.conftest import AuthActions, csrf_token
-from tests.integration.test_form_fuzz import scenario_challenge
+from tests.form_crawl import scenario_challenge
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_PER_ENDPOINT = 3

@@ -112,7 +112,8 @@ def test_a_name_stored_before_names_were_cleaned_still_gives_a_clean_header(app,
     project = f.make_project(buyer, clock, publish=False)
     rfq.add_file(project, f.scan_upload("rfq"), "询比价文件", buyer)
     stored = db.session.scalar(sa.select(StoredFile))
-    stored.original_name = "旧文件\x00\r\nX-Injected: 1\u202e.pdf"  # as a row from before the checks might hold
+    nul = "" if db.engine.dialect.name == "postgresql" else "\x00"  # PostgreSQL's text holds no NUL, SQLite's may
+    stored.original_name = f"旧文件{nul}\r\nX-Injected: 1\u202e\x07.pdf"  # as a row from before the checks might hold
     db.session.commit()
     client = _signed_in(app, buyer)
     page = client.get(f"/buyer/projects/{project.id}").get_data(as_text=True)
