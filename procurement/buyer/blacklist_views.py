@@ -11,6 +11,7 @@ from flask_wtf.file import FileField, FileRequired
 from procurement.auth.permissions import roles_required
 from procurement.buyer.views import bp
 from procurement.domain.credit import LIST_KINDS, BlacklistImportError
+from procurement.domain.uploads import MAX_BLACKLIST_CSV_BYTES
 from procurement.extensions import db
 from procurement.forms_common import BaseForm
 from procurement.models import BlacklistImport
@@ -66,7 +67,9 @@ def blacklist_import(list_kind: str):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            version = credit_service.import_blacklist(list_kind, upload.read(), upload.filename or "", current_user)
+            version = credit_service.import_blacklist(
+                list_kind, upload.read(MAX_BLACKLIST_CSV_BYTES + 1), upload.filename or "", current_user
+            )
         except BlacklistImportError as error:
             form.file.errors = list(form.file.errors) + [translate(error.message, error.params)]
             return _render(400, {list_kind: form}, {list_kind: error.errors})

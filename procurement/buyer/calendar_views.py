@@ -12,24 +12,16 @@ from procurement.auth.permissions import roles_required
 from procurement.buyer.calendar_forms import CsvUploadForm, RegionalHolidayForm, YearEntryForm
 from procurement.buyer.views import bp
 from procurement.domain.calendar import CalendarImportError, UnknownYearError, YearSchedule
+from procurement.domain.uploads import MAX_CALENDAR_CSV_BYTES
 from procurement.extensions import db
 from procurement.models import CalendarYear, Holiday
+from procurement.services import ServiceError, uploads
 from procurement.services import calendar as calendar_service
 from procurement.services import projects as project_service
 from procurement.formatting import cn_date, translate
 from procurement import clock
 from procurement.domain.schedule import beijing
 from procurement.web import attempt
-
-
-def _read_csv(upload) -> str | None:
-    raw = upload.read()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
 
 
 def _year_status(years: list[int]) -> list[dict]:
@@ -143,9 +135,10 @@ def _csv_import(prefix: str, run, success):
     """
     form = CsvUploadForm(prefix=prefix)
     if form.validate_on_submit():
-        text = _read_csv(form.file.data)
-        if text is None:
-            form.file.errors.append(_("无法读取文件，请保存为 UTF-8 编码的 CSV 文件。"))
+        try:
+            text = uploads.check_upload(form.file.data, uploads.CSV_TYPES, field="file", max_bytes=MAX_CALENDAR_CSV_BYTES).text
+        except ServiceError as error:
+            form.add_domain_error(error, "file")
         else:
             before = _drift_keys()
             try:

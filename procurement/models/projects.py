@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.db_types import Money, Quantity, Ratio
 from procurement.domain import lifecycle
+from procurement.domain.uploads import clean_file_name
 from procurement.extensions import db
 from procurement.models._base import created_at_column, fk, utc
 
@@ -160,6 +161,11 @@ class StoredFile(db.Model):
     storage_path: Mapped[str] = mapped_column(sa.String(255))
     uploaded_at: Mapped[datetime] = created_at_column()
     uploaded_by_id: Mapped[int | None] = fk("user.id", nullable=True)
+
+    @property
+    def display_name(self) -> str:
+        """The name to show and send: the stored one, cleaned (names stored before uploads were checked may hold anything)."""
+        return clean_file_name(self.original_name)
 
 
 class ProjectFile(db.Model):

@@ -281,7 +281,7 @@ def quote_upload(project_id: int):
     if upload_form.validate_on_submit():
         data = upload_form.file.data.read(quotes.MAX_SHEET_BYTES + 1)
         try:
-            sheet = quotes.price_sheet_from_xlsx(project, data)
+            sheet = quotes.price_sheet_from_xlsx(project, data, upload_form.file.data.filename)
         except quotes.QuoteSheetInvalid as error:
             for line_error in error.errors:
                 upload_form.file.errors.append(f"{line_error.cell}：{translate(line_error.message, dict(line_error.params))}")

@@ -99,16 +99,17 @@ def challenge_new(project_id: int):
         valid = form.validate()
         upload_error = False
         files = [f for f in request.files.getlist(form.attachments.name) if f and f.filename]
+        accepted = []
+        for upload in files:  # parsed before the transaction that stores them
+            try:
+                accepted.append(uploads.check_upload(upload, uploads.SCAN_TYPES, field="attachments"))
+            except ServiceError as error:
+                form.add_domain_error(error)
+                upload_error = True
         # A file the page calls saved is committed, even if something else on the form is wrong.
-        with transaction():
-            for upload in files:
-                try:
-                    checked = uploads.check_upload(upload, uploads.SCAN_TYPES, field="attachments")
-                except ServiceError as error:
-                    form.add_domain_error(error)
-                    upload_error = True
-                    continue
-                saved.append(uploads.save(checked, current_user))
+        if accepted:
+            with transaction():
+                saved.extend(uploads.save(checked, current_user) for checked in accepted)
         form.saved_files.data = ",".join(str(s.id) for s in saved)
         if valid and not upload_error:
             filed = attempt(form, challenge_service.file_challenge, project, registration, form.text.data, saved, current_user)

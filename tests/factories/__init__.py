@@ -15,7 +15,7 @@ from tests.factories.evaluation import (
     make_evaluated_project,
     unanimous_votes,
 )
-from tests.factories.files import blacklist_csv, scan_upload, tiny_pdf, tiny_png
+from tests.factories.files import blacklist_csv, scan_upload, tiny_jpeg, tiny_pdf, tiny_png
 from tests.factories.opening import (
     OPENED_AT,
     OPENED_SUPPLIERS,
@@ -97,6 +97,7 @@ __all__ = [
     "open_quotes",
     "register",
     "scan_upload",
+    "tiny_jpeg",
     "tiny_pdf",
     "tiny_png",
     "unanimous_votes",

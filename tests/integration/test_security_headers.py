@@ -26,7 +26,7 @@ from procurement.services.mail import queue_mail
 from procurement.services.unit_of_work import transaction
 from tests import factories as f
 from tests.conftest import AuthActions, csrf_token
-from tests.integration.test_form_fuzz import scenario_challenge
+from tests.form_crawl import scenario_challenge
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_PER_ENDPOINT = 3
