@@ -118,9 +118,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """One blueprint per role."""
+    """One blueprint per role, and every signed-in person's messages."""
     from procurement.auth.views import bp as auth_bp
     from procurement.buyer.views import bp as buyer_bp
+    from procurement.inbox import bp as inbox_bp
     from procurement.panel.views import bp as panel_bp
     from procurement.public.views import bp as public_bp
     from procurement.supplier.views import bp as supplier_bp
@@ -130,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(supplier_bp)
     app.register_blueprint(buyer_bp)
     app.register_blueprint(panel_bp)
+    app.register_blueprint(inbox_bp)  # issue 13: every role's messages
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -5,6 +5,7 @@ from procurement.models.award import Award, Challenge, ChallengeAttachment, Gene
 from procurement.models.evaluation import AbnormalLowReview, Evaluation, EvaluationResult, PanelMember, Vote
 from procurement.models.jobs import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, JOB_UNFINISHED, Job, JobDocument
 from procurement.models.mail import MailMessage
+from procurement.models.notifications import CHANNEL_EMAIL, Notification, NotificationPreference
 from procurement.models.projects import (
     STATUS_AWARDED,
     STATUS_CANCELLED,
