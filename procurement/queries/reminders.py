@@ -4,7 +4,7 @@ Set-based: one statement per kind of reminder, joining the people in, whatever t
 projects or registrants. Each returns the candidates whose deadline has not passed; which of them
 are due is the domain's rule (``domain.notifications.reminder_due``).
 
-The quote deadline's rows carry the current version's number, kind and time, never its sealed
+The quote deadline's rows carry the current version's number and time, never its sealed
 bytes: a reminder says which version counts, not what it quotes.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from procurement.domain.schedule import beijing
 from procurement.extensions import db
@@ -38,8 +39,9 @@ class QuoteDeadlineRow:
     project: Project
     user: User
     version: int | None
-    version_kind: str | None
     submitted_at: datetime | None
+    #: No current version, but an earlier one: the supplier withdrew its quote.
+    withdrawn: bool
 
 
 def _supplier_of(registration_company):
@@ -48,8 +50,10 @@ def _supplier_of(registration_company):
 
 def quote_deadlines(now: datetime, lead: timedelta) -> list[QuoteDeadlineRow]:
     """Every accepted registrant's account of every published project whose deadline is within ``lead``."""
+    earlier = sa.orm.aliased(SealedQuote)
+    any_version = sa.exists().where(earlier.registration_id == Registration.id)
     rows = db.session.execute(
-        sa.select(Registration.id, Project, User, SealedQuote.version, SealedQuote.kind, SealedQuote.submitted_at)
+        sa.select(Registration.id, Project, User, SealedQuote.version, SealedQuote.submitted_at, any_version)
         .join(Project, Project.id == Registration.project_id)
         .join(User, _supplier_of(Registration.company_id))
         .outerjoin(SealedQuote, sa.and_(SealedQuote.registration_id == Registration.id, SealedQuote.is_current.is_(True)))
@@ -61,7 +65,10 @@ def quote_deadlines(now: datetime, lead: timedelta) -> list[QuoteDeadlineRow]:
         )
         .order_by(Project.id, Registration.id, User.id)
     ).tuples()
-    return [QuoteDeadlineRow(*row) for row in rows]
+    return [
+        QuoteDeadlineRow(registration_id, project, user, version, submitted_at, version is None and bool(earlier_version))
+        for registration_id, project, user, version, submitted_at, earlier_version in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,7 @@ def create_many(kind: str, entries: list[tuple[str, dict]], *, total: int) -> di
         if key not in found
     ]
     if rows:
-        made = db.session.execute(sa.insert(Job).returning(Job.key, Job.id, sort_by_parameter_order=True), rows).tuples().all()
+        made = db.session.execute(sa.insert(Job).returning(Job.key, Job.id), rows).tuples().all()
         from procurement.jobs.queue import enqueue  # the dispatcher imports no service
 
         for key, job_id in made:

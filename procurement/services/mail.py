@@ -116,7 +116,7 @@ def queue_mails(mails: list[MailToUser]) -> dict[str, int]:
     if not rows:
         return found
     made = db.session.execute(
-        sa.insert(MailMessage).returning(MailMessage.key, MailMessage.id, sort_by_parameter_order=True), rows
+        sa.insert(MailMessage).returning(MailMessage.key, MailMessage.id), rows
     ).tuples().all()
     job_ids = jobs.create_many(KIND_MAIL, [(f"mail:{mail_id}", {"mail_id": mail_id}) for _, mail_id in made], total=1)
     db.session.execute(

@@ -36,7 +36,6 @@ from procurement.domain.notifications import (
 )
 from procurement.extensions import db
 from procurement.formatting import cn_date, cn_datetime, translate
-from procurement.models import KIND_WITHDRAWAL
 from procurement.queries import notifications as people
 from procurement.queries import reminders as reads
 from procurement.services.notifications import Delivery, Message, deliver, link_to
@@ -69,10 +68,10 @@ def _quote_deadlines(now: datetime) -> list[Delivery]:
         if not reminder_due(now, project.opening_at, QUOTE_DEADLINE_LEAD):
             continue
         values = {"project": named(project), "deadline": cn_datetime(project.opening_at)}
-        if row.version is None or row.version_kind == KIND_WITHDRAWAL:
+        if row.version is None:
             body = translate(
                 N_("“%(project)s”的报价将于 %(deadline)s（北京时间）截止。贵公司目前没有有效的报价%(withdrawn)s，截止后将不再接受报价；如需参加，请在截止前提交。"),
-                values | {"withdrawn": translate(N_("（已撤回）")) if row.version_kind == KIND_WITHDRAWAL else ""},
+                values | {"withdrawn": translate(N_("（此前提交的报价已撤回）")) if row.withdrawn else ""},
             )
         else:
             body = translate(
