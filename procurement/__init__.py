@@ -120,10 +120,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """One blueprint per role, and the public JSON API."""
+    """One blueprint per role, the public JSON API, and every signed-in person's messages."""
     from procurement.api.views import bp as api_bp
     from procurement.auth.views import bp as auth_bp
     from procurement.buyer.views import bp as buyer_bp
+    from procurement.inbox import bp as inbox_bp
     from procurement.panel.views import bp as panel_bp
     from procurement.public.views import bp as public_bp
     from procurement.supplier.views import bp as supplier_bp
@@ -134,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(buyer_bp)
     app.register_blueprint(panel_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(inbox_bp)  # issue 13: every role's messages
 
 
 def register_errorhandlers(app: Flask) -> None:

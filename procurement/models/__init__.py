@@ -6,6 +6,7 @@ from procurement.models.evaluation import AbnormalLowReview, Evaluation, Evaluat
 from procurement.models.jobs import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, JOB_UNFINISHED, Job, JobDocument
 from procurement.models.mail import MailMessage
 from procurement.models.open_data import OcdsRelease
+from procurement.models.notifications import CHANNEL_EMAIL, Notification, NotificationPreference
 from procurement.models.projects import (
     STATUS_AWARDED,
     STATUS_CANCELLED,

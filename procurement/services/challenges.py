@@ -27,7 +27,7 @@ from procurement.queries.challenges import (
     window,
 )
 from procurement.queries.lookups import load_calendar, settings_of
-from procurement.services import ServiceError
+from procurement.services import ServiceError, notify_staff, notify_suppliers
 from procurement.services.unit_of_work import command, lock_project
 
 __all__ = [
@@ -123,6 +123,7 @@ def file_challenge(
         },
         actor=actor,
     )
+    notify_staff.challenge_filed(challenge)
     return challenge
 
 
@@ -150,4 +151,5 @@ def answer_challenge(challenge: Challenge, text: str, actor) -> Challenge:
         details={"answer_due_on": challenge.answer_due_on, "late": beijing(now).date() > challenge.answer_due_on},
         actor=actor,
     )
+    notify_suppliers.challenge_answered(challenge)
     return challenge

@@ -87,6 +87,44 @@ def create(kind: str, project: Project | None, key: str, payload: dict, *, total
     return job
 
 
+def create_many(kind: str, entries: list[tuple[str, dict]], *, total: int) -> dict[str, int]:
+    """Record many site jobs of ``kind`` at once (``entries``: key and payload each): key → job id.
+
+    A key that already has a job keeps it. Two statements whatever the number (the existing
+    keys, one multi-row INSERT), each job enqueued once the command commits.
+    """
+    keys = [key for key, _ in entries]
+    if not keys:
+        return {}
+    found = dict(db.session.execute(sa.select(Job.key, Job.id).where(Job.key.in_(keys))).tuples().all())
+    now = clock.now()
+    base_url = request_base_url()
+    rows = [
+        {
+            "kind": kind,
+            "project_id": None,
+            "key": key,
+            "payload": {**payload, "base_url": base_url},
+            "status": JOB_QUEUED,
+            "attempts": 0,
+            "progress_done": 0,
+            "progress_total": total,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for key, payload in entries
+        if key not in found
+    ]
+    if rows:
+        made = db.session.execute(sa.insert(Job).returning(Job.key, Job.id), rows).tuples().all()
+        from procurement.jobs.queue import enqueue  # the dispatcher imports no service
+
+        for key, job_id in made:
+            found[key] = job_id
+            after_commit(lambda job_id=job_id: enqueue(job_id))
+    return found
+
+
 @command
 def claim(job_id: int) -> Job | None:
     """Start a run: the job becomes ``running`` with one more attempt; ``None`` when there is nothing to run."""
@@ -187,11 +225,26 @@ def record_failure(job_id: int, error: BaseException, *, final: bool = False) ->
     job.last_error = f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH]
     job.updated_at = now
     if final or job.attempts >= max_attempts():
+        was = job.status
         job.status = JOB_FAILED
         job.finished_at = now
+        if was != JOB_FAILED:
+            for listener in _FAILURE_LISTENERS:
+                listener(job)  # in this transaction: the alert exists exactly when the failure does
     else:
         job.status = JOB_QUEUED
     return job.status
+
+
+#: Told of every job's final failure inside :func:`record_failure`'s transaction (buyer staff's
+#: notification, registered by ``procurement.jobs.kinds``; services.jobs imports no notification).
+_FAILURE_LISTENERS: list[Callable[[Job], None]] = []
+
+
+def on_final_failure(listener: Callable[[Job], None]) -> None:
+    """Call ``listener(job)`` whenever a job fails for good (once per listener)."""
+    if listener not in _FAILURE_LISTENERS:
+        _FAILURE_LISTENERS.append(listener)
 
 
 @command

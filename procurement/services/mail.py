@@ -7,6 +7,8 @@ before recording it sends it again.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import current_app
 
@@ -62,6 +64,66 @@ def queue_mail(
     job = jobs.create(KIND_MAIL, None, f"mail:{message.id}", {"mail_id": message.id}, total=1)
     message.job_id = job.id
     return message
+
+
+@dataclass(frozen=True)
+class MailToUser:
+    """One message of :func:`queue_mails`: to a person's address on file."""
+
+    to: User
+    subject: str
+    text: str
+    html: str | None
+    key: str
+    kind: str
+    project_id: int | None = None
+
+
+def queue_mails(mails: list[MailToUser]) -> dict[str, int]:
+    """Record many messages and their delivery jobs in the current command: key → message id.
+
+    As :func:`queue_mail` for each (a key already used keeps its first message and sends nothing
+    more), in a number of statements that does not grow with the messages (the reminders send
+    one to every registrant of every project due).
+    :raise RuntimeError: outside a command.
+    """
+    if not in_command():
+        raise RuntimeError("queue_mails() outside a command")
+    keys = [mail.key for mail in mails]
+    if not keys:
+        return {}
+    found = dict(db.session.execute(sa.select(MailMessage.key, MailMessage.id).where(MailMessage.key.in_(keys))).tuples().all())
+    now = clock.now()
+    rows, seen = [], set(found)
+    for mail in mails:
+        if mail.key in seen:
+            continue
+        seen.add(mail.key)
+        rows.append(
+            {
+                "key": mail.key,
+                "kind": mail.kind,
+                "user_id": mail.to.id,
+                "project_id": mail.project_id,
+                "to_address": mail.to.email,
+                "subject": mail.subject[:MAX_SUBJECT],
+                "text_body": mail.text,
+                "html_body": mail.html,
+                "sensitive": False,
+                "created_at": now,
+            }
+        )
+    if not rows:
+        return found
+    made = db.session.execute(
+        sa.insert(MailMessage).returning(MailMessage.key, MailMessage.id), rows
+    ).tuples().all()
+    job_ids = jobs.create_many(KIND_MAIL, [(f"mail:{mail_id}", {"mail_id": mail_id}) for _, mail_id in made], total=1)
+    db.session.execute(
+        sa.update(MailMessage), [{"id": mail_id, "job_id": job_ids[f"mail:{mail_id}"]} for _, mail_id in made]
+    )
+    found.update(made)
+    return found
 
 
 # The ``mail.send`` job kind: no document to stage; it delivers, then finishes with no change.

@@ -46,7 +46,7 @@ from procurement.queries.opening import (  # noqa: F401  (re-exported: views and
     supplier_may_see,
 )
 from procurement.queries.jobs import KIND_OPENING_RECORD as JOB_KIND
-from procurement.services import ServiceError, documents, open_data, quote_drafts
+from procurement.services import ServiceError, documents, notify_suppliers, open_data, quote_drafts
 from procurement.services import jobs as job_service
 from procurement.services.unit_of_work import change_status, command, lock_project
 
@@ -223,8 +223,9 @@ def prepare(job: Job, step: str) -> documents.DocumentSpec:
 
 
 def apply(job: Job, staged: dict[str, JobDocument], actor) -> None:
-    """The record becomes visible (to suppliers too, from now on)."""
+    """The record becomes visible (to suppliers too, from now on): they are told, in this transaction."""
     job_service.publish_staged(staged[RECORD_STEP], actor=actor)
+    notify_suppliers.opening_record(db.session.get(Project, job.project_id))
 
 
 def opening_record_document(project: Project) -> GeneratedDocument | None:

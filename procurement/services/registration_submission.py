@@ -16,6 +16,7 @@ from procurement import audit, clock
 from procurement.domain.qualification import ARTICLE22_DECLARATIONS
 from procurement.extensions import db
 from procurement.models import REG_ACCEPTED, REG_REJECTED, Company, Project, QualificationCheck, Registration
+from procurement.services import notify_suppliers
 from procurement.services.quotes import withdraw_after_rejection
 from procurement.services.registration_checks import run_check, snapshot
 from procurement.services.registration_drafts import keep_draft
@@ -101,4 +102,5 @@ def _submit(registration: Registration, company: Company, answers: Answers, acto
         },
         actor=actor,
     )
+    notify_suppliers.registration_checked(registration, check)
     return check

@@ -15,7 +15,7 @@ from procurement.domain.boq import parse_boq_rows
 from procurement.domain.uploads import MAX_BOQ_BYTES, MAX_RFQ_BYTES
 from procurement.extensions import db
 from procurement.models import REG_ACCEPTED, STATUS_DRAFT, FileDownload, Project, ProjectFile, Registration
-from procurement.services import ServiceError, uploads
+from procurement.services import ServiceError, notify_suppliers, uploads
 from procurement.services.project_drafting import ItemData, replace_items
 from procurement.services.unit_of_work import command
 
@@ -44,6 +44,7 @@ def add_file(project: Project, upload, title: str, actor) -> ProjectFile:
     db.session.add(project_file)
     db.session.flush()
     audit.record("rfq.add", project_file, details={"title": project_file.title, "sha256": stored.sha256}, actor=actor)
+    notify_suppliers.rfq_changed(project, project_file, added=True)
     return project_file
 
 
@@ -52,6 +53,7 @@ def remove_file(project_file: ProjectFile, actor) -> None:
     """Withdraw a file (kept for the record; no longer downloadable)."""
     project_file.removed_at = clock.now()
     audit.record("rfq.remove", project_file, details={"title": project_file.title}, actor=actor)
+    notify_suppliers.rfq_changed(project_file.project, project_file, added=False)
 
 
 def active_files(project: Project) -> list[ProjectFile]:
