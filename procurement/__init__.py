@@ -121,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per role."""
     from procurement.auth.views import bp as auth_bp
     from procurement.buyer.views import bp as buyer_bp
+    from procurement.officials.views import bp as officials_bp
     from procurement.panel.views import bp as panel_bp
     from procurement.public.views import bp as public_bp
     from procurement.supplier.views import bp as supplier_bp
@@ -130,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(supplier_bp)
     app.register_blueprint(buyer_bp)
     app.register_blueprint(panel_bp)
+    app.register_blueprint(officials_bp)  # issue 15: buyer staff and panel as opening officials
 
 
 def register_errorhandlers(app: Flask) -> None:
