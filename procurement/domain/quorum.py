@@ -228,7 +228,8 @@ def seal_quorum(project_id: int, recipients: Sequence[bytes], threshold: int) ->
     second = Shamir.split(threshold, len(recipients), wrapping_key[_HALF:])
     shares = []
     for (index, low), (same_index, high), public_key in zip(first, second, recipients):
-        assert index == same_index  # PyCryptodome numbers the shares 1..n in order
+        if index != same_index:  # PyCryptodome numbers the shares 1..n in order; never mix two numberings
+            raise RuntimeError("Shamir shares of the two halves are numbered differently")
         share = Share(project_id=project_id, index=index, value=low + high)
         shares.append(SealedShare(index=index, sealed=seal_share_to(share, public_key), digest=share_digest(share)))
     return QuorumKeys(public_key=bytes(private_key.public_key), wrapped_private_key=wrapped, shares=tuple(shares))

@@ -111,9 +111,10 @@ def create_sealing_keys(project: Project, actor) -> None:
     project.public_key = sealed.public_key
     project.wrapped_private_key = None
     project.quorum_wrapped_private_key = sealed.wrapped_private_key
+    if [official.position for official in officials] != [share.index for share in sealed.shares]:
+        raise RuntimeError("the officials' positions are not their share indices 1..n")
     for official, share, public_key in zip(officials, sealed.shares, recipients):
         official.public_key, official.sealed_share, official.share_digest = public_key, share.sealed, share.digest
-        assert official.position == share.index
     audit.record(
         "project.quorum_seal",
         project,

@@ -71,3 +71,18 @@ def supply(project: Project, official: Official, clock=None, *, at: datetime | N
     if at is not None:
         move(the_clock(clock), at)
     return quorum_opening.supply_share(project.id, official.user, official.passphrase)
+
+
+def open_demo(project: Project) -> list:
+    """Open the demo project as its officials would: the buyer and panel1 enter their demo passphrases
+    (the clock must be at or after the opening time); the opened quotes."""
+    import sqlalchemy as sa
+
+    from procurement.demo import DEMO_PASSPHRASES
+    from procurement.extensions import db
+
+    outcome = None
+    for email in ("buyer@example.com", "panel1@example.com"):
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        outcome = quorum_opening.supply_share(project.id, user, DEMO_PASSPHRASES[email])
+    return outcome.opened
