@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 
+from procurement.clock import get_clock
 from procurement.domain.schedule import BEIJING
 from tests.e2e.conftest import login, watch_csp
 from tests.factories import PASSWORD, make_accepted_registration, make_buyer, make_officials, make_quorum_project, make_sealed_quote, make_supplier
@@ -27,8 +28,7 @@ def quorum(live_server):
         project = make_quorum_project(buyer, officials=officials, code="XZRB-XBJ-2024-009").project
         supplier = make_supplier(company_name="拉萨雪域办公用品有限公司")
         registration = make_accepted_registration(project, supplier)
-        live_server.set_time(QUOTING)
-        make_sealed_quote(registration, supplier, ["25.50", "400", "12.30"])  # ¥6,796.00
+        make_sealed_quote(registration, supplier, ["25.50", "400", "12.30"], get_clock(), at=QUOTING)  # ¥6,796.00
         info = {
             "project_id": project.id,
             "buyer": buyer.email,
