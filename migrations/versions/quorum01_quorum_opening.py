@@ -83,7 +83,7 @@ def downgrade():
     op.drop_table('opening_official')
     op.drop_table('opening_key')
     with op.batch_alter_table('project', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_project_opening_mode', type_='check')
+        batch_op.drop_constraint('opening_mode', type_='check')
         batch_op.drop_column('quorum_wrapped_private_key')
         batch_op.drop_column('quorum_threshold')
         batch_op.drop_column('opening_mode')
