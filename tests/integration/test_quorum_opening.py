@@ -338,7 +338,7 @@ def test_only_the_projects_officials_reach_its_opening_page(app, clock, world):
     other = World.__new__(World)
     other_buyer = make_buyer(email="b2@example.com", name="另一采购人")
     other_officials = make_officials(other_buyer, 2)
-    other_project = make_quorum_project(other_buyer, clock, officials=other_officials, threshold=2, code="TEST-002").project
+    other_project = make_quorum_project(other_buyer, clock, officials=other_officials, threshold=2, code="QUORUM-OTHER-1").project
     clock.set(AFTER)
     url = f"/officials/projects/{world.project.id}"
     stranger = _client(app, other_officials[1])  # another project's official

@@ -94,7 +94,7 @@ def test_replacing_a_forgotten_key_voids_its_shares_and_says_so(app, clock):
     forgetful = officials[2]
     client = _signed_in(app, forgetful.user)
     page = client.get(KEY_URL).get_data(as_text=True)
-    assert "以下已发布、尚未开启的项目将失去您的开标份额：TEST-001" in page
+    assert f"以下已发布、尚未开启的项目将失去您的开标份额：{built.project.code}" in page
     new = "i forgot the old one 4412"
     refused = post_form(client, KEY_URL + "/replace", {"replacement": new, "replacement2": new}, page=KEY_URL)
     assert refused.status_code == 400 and "请勾选，确认您已知晓重新生成密钥的后果。" in refused.get_data(as_text=True)
@@ -198,7 +198,7 @@ def test_a_share_is_bound_to_its_project_and_official(app, clock):
     buyer = make_buyer()
     officials = make_officials(buyer)
     first = make_quorum_project(buyer, clock, officials=officials).project
-    second = make_quorum_project(buyer, clock, officials=officials, code="TEST-002").project
+    second = make_quorum_project(buyer, clock, officials=officials, code="QUORUM-OTHER-1").project
     # Swap official 1's sealed shares between the two projects (a database writer could): refused, named.
     rows = [db.session.scalar(sa.select(OpeningOfficial).where(OpeningOfficial.project_id == p.id, OpeningOfficial.position == 1)) for p in (first, second)]
     rows[0].sealed_share, rows[1].sealed_share = rows[1].sealed_share, rows[0].sealed_share
