@@ -78,6 +78,12 @@ class Config:
     # scrypt N=2**15, r=8, p=3: OWASP's equivalent of N=2**17 with werkzeug's 32 MiB (about 0.25 s on
     # one core of our machine). Hashes made with other parameters are renewed at sign-in.
     PASSWORD_HASH_METHOD = "scrypt:32768:8:3"
+    # scrypt (n, r, p) for the officials' opening passphrases (quorum opening): N=2**17, r=8, p=1,
+    # OWASP's first choice (128 MiB, about 0.4 s on one core of our machine). Stored beside each
+    # wrapped opening key, so a change applies to keys set up or changed afterwards.
+    OPENING_KEY_SCRYPT = (1 << 17, 8, 1)
+    # Wrong opening passphrases (400 answers) per signed-in account.
+    THROTTLE_OPENING_PASSPHRASE_PER_ACCOUNT = "10 per 10 minutes;30 per day"
     ENV_NAME = "base"
     # The public address used in verification QR codes; empty means the request's host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
@@ -140,6 +146,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", os.environ.get("DATABASE_URL", ""))
     SECRET_KEY = "test-secret-key-not-for-production"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    OPENING_KEY_SCRYPT = (1 << 10, 8, 1)
     SIMULATED_NOW = ""
     # The suite signs in hundreds of times from one address: rate limits are off, and the tests
     # of the limits turn them on (with their own storage). The database lockout stays on.

@@ -125,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from procurement.auth.views import bp as auth_bp
     from procurement.buyer.views import bp as buyer_bp
     from procurement.inbox import bp as inbox_bp
+    from procurement.officials.views import bp as officials_bp
     from procurement.panel.views import bp as panel_bp
     from procurement.public.views import bp as public_bp
     from procurement.supplier.views import bp as supplier_bp
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(panel_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(inbox_bp)  # issue 13: every role's messages
+    app.register_blueprint(officials_bp)  # issue 15: buyer staff and panel as opening officials
 
 
 def register_errorhandlers(app: Flask) -> None:

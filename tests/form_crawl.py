@@ -208,7 +208,7 @@ def _world(app, clock, now, **users) -> World:
 def scenario_setup(app, clock) -> World:
     """Accounts, calendar, lists; a draft and a published project in its registration window, with an RFQ file."""
     buyer = f.make_buyer()
-    f.make_panel()
+    f.give_opening_key(f.make_panel())  # an official the draft's opening mode can name
     f.make_all_blacklists(buyer)
     f.make_project(buyer, clock, publish=False, opening_at=datetime(2025, 1, 20, 16, 0, tzinfo=BEIJING))
     published = f.make_project(buyer, clock)
@@ -237,7 +237,8 @@ def scenario_quoting(app, clock) -> World:
 
 
 def scenario_opening(app, clock) -> World:
-    """After the deadline, before the opening: the buyer opens the quotes and seats the panel."""
+    """After the deadline, before the opening: the buyer opens the quotes and seats the panel; on a
+    quorum project the buyer, one of its officials, enters an opening passphrase."""
     buyer = f.make_buyer()
     f.make_panel()
     f.make_panel()
@@ -246,6 +247,8 @@ def scenario_opening(app, clock) -> World:
         user, registration = f.make_opened_registration(project, spec)
         f.make_sealed_quote(registration, user, spec.prices, clock)
     f.appoint_panel(project, ("格桑", "陈静"))
+    # A quorum project whose official the buyer is: the passphrase form, the key's change and replace.
+    f.make_quorum_project(buyer, clock, code="TEST-Q01")
     return _world(app, clock, datetime(2025, 1, 2, 16, 1, tzinfo=BEIJING), buyer=buyer)
 
 

@@ -92,6 +92,18 @@ def throttle_password_reset_submit(view: Callable) -> Callable:
     return _methods_post("THROTTLE_PASSWORD_RESET_SUBMIT_PER_ADDRESS", key_func=client_address)(view)
 
 
+def signed_in_account_key() -> str:
+    """The signed-in account (its id), for limits on what only an account can post."""
+    from flask_login import current_user
+
+    return "user:" + (str(current_user.id) if current_user.is_authenticated else "-")
+
+
+def throttle_opening_passphrase(view: Callable) -> Callable:
+    """An opening passphrase at the opening: per signed-in account, refused ones (400 answers) only."""
+    return _methods_post("THROTTLE_OPENING_PASSPHRASE_PER_ACCOUNT", key_func=signed_in_account_key, deduct_when=_failed)(view)
+
+
 def throttle_verify(view: Callable) -> Callable:
     """The public verification lookup (GET with a code): per address, one count shared by the
     page and the API's lookup (``/api/v1/documents/<code>``), so neither doubles the other's limit."""

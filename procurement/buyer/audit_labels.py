@@ -30,6 +30,13 @@ ACTION_LABELS = {
     "project.amend": _l("更正公告"),
     "project.cancel": _l("终止项目"),
     "project.open": _l("开启报价"),
+    "project.opening_mode": _l("设置开标方式"),
+    "project.quorum_seal": _l("封装开标份额"),
+    "opening_key.create": _l("设置个人开标密钥"),
+    "opening_key.change": _l("修改开标口令"),
+    "opening_key.replace": _l("重新生成个人开标密钥"),
+    "opening.share_supplied": _l("开标人提交开标份额"),
+    "opening.share_refused": _l("开标口令或份额被拒绝"),
     "project.fail": _l("流标"),
     "rfq.add": _l("上传询比价文件"),
     "rfq.remove": _l("撤下询比价文件"),
@@ -74,7 +81,7 @@ OBJECT_LABELS = {
     "registration": _l("报名"), "company": _l("供应商"), "user": _l("账户"), "blacklist_import": _l("失信名单版本"),
     "sealed_quote": _l("报价"), "opened_quote": _l("开启的报价"), "panel_member": _l("评审小组成员"), "vote": _l("评审意见"),
     "evaluation": _l("评审"), "abnormal_low_review": _l("异常低价审查"), "award": _l("成交确定"),
-    "generated_document": _l("文书"), "challenge": _l("质疑"), "holiday": _l("节假日"), "calendar": _l("工作日历"), "clock": _l("模拟时间"),
+    "generated_document": _l("文书"), "opening_official": _l("开标人"), "challenge": _l("质疑"), "holiday": _l("节假日"), "calendar": _l("工作日历"), "clock": _l("模拟时间"),
 }
 
 

@@ -14,3 +14,4 @@ from procurement.buyer import audit_views, award_views  # noqa: E402,F401  (issu
 from procurement.buyer import sign_in_views  # noqa: E402,F401  (issue 14)
 from procurement.buyer import jobs_views  # noqa: E402,F401  (issue 12)
 from procurement.buyer import mail_views, password_reset_views  # noqa: E402,F401  (issue 13)
+from procurement.buyer import opening_mode_views  # noqa: E402,F401  (issue 15)

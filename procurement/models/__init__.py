@@ -22,6 +22,7 @@ from procurement.models.projects import (
     ProjectFile,
     StoredFile,
 )
+from procurement.models.quorum import MODE_QUORUM, MODE_SERVER, OPENING_MODES, OpeningKey, OpeningOfficial, RelayedShare
 from procurement.models.quotes import KIND_QUOTE, KIND_WITHDRAWAL, OpenedQuote, OpenedQuoteLine, QuoteDraft, SealedQuote
 from procurement.models.registration import (
     REG_ACCEPTED,

@@ -27,6 +27,7 @@ from procurement.models import (
     SealedQuote,
 )
 from procurement.queries.lookups import supplier_name
+from procurement.queries.quorum import QuorumStatus, quorum_status
 
 
 def server_time_text(moment: datetime) -> str:
@@ -61,6 +62,8 @@ class OpeningRecord:
     """What every view of the opening shows: the rows once opened; before, the sealed state.
 
     ``received`` (a count of current sealed quotes, never an amount) is only filled for buyer staff.
+    ``quorum`` is the quorum opening's state (officials, who supplied a share and when) for a
+    quorum project, ``None`` in server-key mode.
     """
 
     project: Project
@@ -70,6 +73,7 @@ class OpeningRecord:
     can_open: bool
     before_time: bool
     deadline: str
+    quorum: QuorumStatus | None = None
 
     @property
     def opened_text(self) -> str:
@@ -83,8 +87,11 @@ def is_opened(project: Project) -> bool:
 
 
 def can_open(project: Project, now: datetime | None = None) -> bool:
-    """Whether the open button applies: published and at or after the opening time."""
-    return project.status == STATUS_PUBLISHED and (now or clock.now()) >= project.opening_at
+    """Whether the buyer's open button applies: server-key mode, published, at or after the opening time.
+
+    A quorum project has no open button: its officials' passphrases open it (``queries.quorum``).
+    """
+    return not project.is_quorum and project.status == STATUS_PUBLISHED and (now or clock.now()) >= project.opening_at
 
 
 def opening_rows(project: Project) -> list[OpeningRow]:
@@ -135,6 +142,7 @@ def opening_record(project: Project, *, with_received: bool = False) -> OpeningR
         can_open=can_open(project, now),
         before_time=project.status == STATUS_PUBLISHED and now < project.opening_at,
         deadline=cn_clock(project.opening_at),
+        quorum=quorum_status(project, now),
     )
 
 
