@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from procurement.formatting import mark_chinese, parenthesised
 from procurement.models import AuditEvent
 
 # Labels for the actions the workflow records; an action without one is shown as recorded.
@@ -97,11 +98,11 @@ def chain_label(chain: str) -> str:
 
 
 def actor_label(event: AuditEvent) -> str:
-    """Who acted, as a person reads it: 措姆（采购人）, or 系统 for commands and sign-up."""
+    """Who acted, as a person reads it: 措姆（采购人）, or 系统 for commands and sign-up (Markup: the name is marked Chinese on an English page)."""
     user = event.actor_user
     if user is None:
         return str(_l("系统"))
-    return f"{user.name}（{ROLE_LABELS.get(user.role, user.role)}）"
+    return mark_chinese(user.name) + parenthesised(ROLE_LABELS.get(user.role, user.role))
 
 
 def object_label(event: AuditEvent) -> str:

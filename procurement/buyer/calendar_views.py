@@ -11,12 +11,13 @@ from flask_login import current_user
 from procurement.auth.permissions import roles_required
 from procurement.buyer.calendar_forms import CsvUploadForm, RegionalHolidayForm, YearEntryForm
 from procurement.buyer.views import bp
+from procurement.domain import N_
 from procurement.domain.calendar import CalendarImportError, UnknownYearError, YearSchedule
 from procurement.extensions import db
 from procurement.models import CalendarYear, Holiday
 from procurement.services import calendar as calendar_service
 from procurement.services import projects as project_service
-from procurement.formatting import cn_date, translate
+from procurement.formatting import gettext_marked, local_date, translate
 from procurement import clock
 from procurement.domain.schedule import beijing
 from procurement.web import attempt
@@ -85,16 +86,21 @@ def _report_drifts(before: dict[int, tuple]) -> None:
     changed = [a for a in project_service.schedule_drifts() if before.get(a.project.id) != _drift_key(a)]
     if not changed:
         return
-    names = "；".join(
-        _("%(code)s %(title)s（%(change)s）", code=a.project.code, title=a.project.title, change=_drift_summary(a))
+    projects = [
+        {
+            "message": N_("%(code)s %(title)s（%(change)s）"),
+            "params": {"code": a.project.code, "title": a.project.title, "change": _drift_summary(a)},
+        }
         for a in changed
-    )
+    ]
     flash(
-        _(
-            "此次日历调整会改变 %(n)s 个已发布项目的日程：%(projects)s。已发布的日程保持不变，报名仍按公告进行；"
-            "如需调整，请在下方列表中为该项目发布更正公告。",
+        gettext_marked(
+            N_(
+                "此次日历调整会改变 %(n)s 个已发布项目的日程：%(projects)s。已发布的日程保持不变，报名仍按公告进行；"
+                "如需调整，请在下方列表中为该项目发布更正公告。"
+            ),
             n=len(changed),
-            projects=names,
+            projects=projects,
         ),
         "warning",
     )
@@ -109,10 +115,10 @@ def _drift_summary(affected) -> str:
         "notice_ends": _("公告期截止"),
     }
     parts = [
-        _("%(label)s %(old)s → %(new)s", label=labels[name], old=cn_date(old), new=cn_date(new))
+        _("%(label)s %(old)s → %(new)s", label=labels[name], old=local_date(old), new=local_date(new))
         for name, old, new in affected.drift.changes
     ]
-    return "，".join(parts) or _("报名日有变化，起止日期不变")
+    return _("，").join(parts) or _("报名日有变化，起止日期不变")
 
 
 @bp.route("/calendar")

@@ -14,7 +14,8 @@ from procurement.auth.permissions import roles_required
 from procurement.buyer.loaders import get_project
 from procurement.buyer.views import bp
 from procurement.extensions import db
-from procurement.forms_common import BaseForm, choices, parse_id, required
+from procurement.forms_common import BaseForm, choices, data_choice, parse_id, required
+from procurement.formatting import parenthesised
 from procurement.models import PanelMember, Project, User
 from procurement.queries import evaluation as reads
 from procurement.queries import evaluation_votes as tally
@@ -39,7 +40,9 @@ class ReplaceForm(BaseForm):
 
 def _account_choices(project: Project):
     accounts = reads.available_panel_accounts(project)
-    return choices([("", _("请选择"))] + [(str(user.id), f"{user.name}（{user.email}）") for user in accounts])
+    return choices([("", _("请选择"))]) + [
+        data_choice(str(user.id), f"{user.name}{parenthesised(user.email).unescape()}") for user in accounts
+    ]
 
 
 def _user(value: str | None) -> User | None:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from procurement import clock
+from procurement import clock, i18n
 from procurement.auth.permissions import roles_required
 from procurement.buyer.audit_labels import audit_label_context
 from procurement.buyer.loaders import get_project
@@ -181,10 +181,12 @@ def project_publish(project_id: int):
     if project.status != STATUS_DRAFT:
         return redirect(url_for("buyer.project", project_id=project.id))
     schedule = warnings = error = None
+    error_calendar = False  # the error asks for the working calendar: the page links to it
     try:
         schedule, warnings = project_service.preview_schedule(project)
     except DomainError as caught:
         error = translate(caught.message, caught.params)
+        error_calendar = "工作日历" in caught.message
     if request.method == "POST" and error is None:
         if request.form.get("confirm") != "yes":
             error = _("请勾选确认后再发布。")
@@ -193,6 +195,7 @@ def project_publish(project_id: int):
                 project_service.publish(project, current_user)
             except DomainError as caught:
                 error = translate(caught.message, caught.params)
+                error_calendar = "工作日历" in caught.message
             else:
                 flash(_("公告已发布。"), "success")
                 return redirect(url_for("buyer.project", project_id=project.id))
@@ -204,6 +207,7 @@ def project_publish(project_id: int):
             schedule=schedule,
             warnings=warnings or [],
             error=error,
+            error_calendar=error_calendar,
             today=beijing(clock.now()).date(),
         ),
         status,
@@ -225,9 +229,11 @@ def project_amend(project_id: int):
         form.opening_at.data = project.opening_at.astimezone(BEIJING).replace(tzinfo=None)
         if affected is not None and affected.drift is not None and request.args.get("recompute"):
             # Followed from the calendar's list: recompute under today's calendar, worded for the notice.
+            # The notice is issued in Chinese: so is the text proposed for it, whatever the page's language.
             form.recompute_schedule.data = True
-            form.summary.data = _calendar_amendment_summary(affected.drift)
-            form.reason.data = _("工作日历在公告发布后有调整（节假日变更），按现行工作日历重新计算报名期和公告期。")
+            with i18n.chinese():
+                form.summary.data = _calendar_amendment_summary(affected.drift)
+                form.reason.data = _("工作日历在公告发布后有调整（节假日变更），按现行工作日历重新计算报名期和公告期。")
     elif form.validate_on_submit():
         data = {
             name: getattr(form, name).data

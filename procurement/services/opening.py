@@ -19,7 +19,7 @@ from procurement.domain import N_
 from procurement.domain.money import QuoteLine, quote_total
 from procurement.domain.sealing import SealBroken, SealedUntilOpening, decode_quote, open_sealed, unwrap_private_key
 from procurement.extensions import db
-from procurement.formatting import cn_clock
+from procurement.formatting import local_clock
 from procurement.keys import load_kek
 from procurement.models import (
     REG_ACCEPTED,
@@ -111,7 +111,7 @@ def _open_quotes(project_id: int, actor) -> list[OpenedQuote]:
         private_key = unwrap_private_key(project.wrapped_private_key, load_kek(), now=now, opening_at=project.opening_at)
     except SealedUntilOpening:
         raise ServiceError(
-            N_("开启时间（%(opening)s，北京时间）未到，报价保持密封，不能开启。"), "too_early", opening=cn_clock(project.opening_at)
+            N_("开启时间（%(opening)s，北京时间）未到，报价保持密封，不能开启。"), "too_early", opening=local_clock(project.opening_at)
         ) from None
     except SealBroken as error:
         raise ServiceError(

@@ -79,7 +79,7 @@ def check_upload(upload: FileStorage | None, allowed: tuple[str, ...], *, field:
             "file_type",
             field=field,
             name=os.path.basename(upload.filename),
-            allowed="、".join(TYPE_LABELS[t] for t in allowed),
+            allowed=[TYPE_LABELS[t] for t in allowed],
         )
     return CheckedFile(data=data, mime_type=mime, original_name=_safe_name(upload.filename, mime))
 
