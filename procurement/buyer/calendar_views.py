@@ -6,6 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from procurement.auth.permissions import roles_required
@@ -171,7 +172,7 @@ def _csv_import(prefix: str, run, success):
 def calendar_regional_import():
     """Import regional holidays from CSV (date,name); all or nothing."""
     return _csv_import(
-        "regional_csv", calendar_service.import_regional_holidays, lambda added: _("已导入 %(n)s 个地方节假日。", n=added)
+        "regional_csv", calendar_service.import_regional_holidays, lambda added: ngettext("已导入 %(num)s 个地方节假日。", "已导入 %(num)s 个地方节假日。", added)
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -30,6 +31,8 @@ from procurement.queries import jobs as job_queries
 from procurement.services import projects as project_service
 from procurement.services import rfq
 from procurement.web import attempt, send_stored_file
+from procurement.domain import N_
+from procurement.formatting import gettext_marked
 
 
 @bp.route("/")
@@ -163,7 +166,7 @@ def project_boq_import(project_id: int):
             except DomainError as error:
                 errors.append(translate(error.message, error.params))
             else:
-                flash(_("已从文件导入 %(n)s 行采购清单。", n=count), "success")
+                flash(ngettext("已从文件导入 %(num)s 行采购清单。", "已从文件导入 %(num)s 行采购清单。", count), "success")
                 return redirect(url_for("buyer.project_edit", project_id=project.id))
     else:
         errors.extend(str(e) for e in import_form.file.errors)
@@ -315,7 +318,7 @@ def rfq_remove(project_id: int, file_id: int):
     if project_file is None or project_file.project_id != project.id:
         abort(404)
     rfq.remove_file(project_file, current_user)
-    flash(_("已撤下文件“%(title)s”。", title=project_file.title), "success")
+    flash(gettext_marked(N_("已撤下文件“%(title)s”。"), title=project_file.title), "success")
     return redirect(url_for("buyer.project", project_id=project.id) + "#rfq")
 
 
