@@ -49,7 +49,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 # ones marked fuzzy; tests/integration/test_translations.py lists what still lacks English.
 # The .mo files are compiled here (and by the app when a .po is newer), never committed.
 translations: venv
-	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -o translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg --ignore-dirs ".* __pycache__ instance" --no-location --sort-output --omit-header -o translations/messages.pot .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -D messages --no-wrap --ignore-obsolete
 	$(VENV)/bin/pybabel compile -d translations -D messages
 

@@ -37,6 +37,15 @@ ENGLISH = "en"
 LANGUAGES = {CHINESE: ("中文", "zh-CN"), ENGLISH: ("English", "en")}
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+# Templates of what is issued in Chinese (rendered under :func:`chinese`): the catalog need not
+# translate what only they use (tests/integration/test_translations.py).
+DOCUMENT_TEMPLATES = (
+    "templates/documents/",
+    "templates/mail/",
+    "templates/public/_notice_body.html",
+    "templates/public/result_body.html",
+    "templates/panel/_report_body.html",
+)
 
 
 def normalise(value: object) -> str | None:
