@@ -17,10 +17,13 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('locale', sa.String(length=16), nullable=True))
+    op.add_column('user', sa.Column('locale', sa.String(length=16), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.drop_column('locale')
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite (3.35+) drops a column in place; batch mode would rebuild "user", which every
+        # other table references, and the rebuild's DROP TABLE fails their foreign keys.
+        op.execute('ALTER TABLE "user" DROP COLUMN locale')
+    else:
+        op.drop_column('user', 'locale')
