@@ -60,6 +60,7 @@ def test_the_extraction_finds_the_interface_strings(extracted):
     # Python (_l, N_, ngettext), templates, and the macros in templates/_macros (babel skips "_" folders by default).
     assert {"请先登录。", "报名尚未开始，将于 %(at)s（北京时间）开始。", "采购公告", "报价截止时间：%(at)s（北京时间）"} <= ids
     assert any(isinstance(m.id, tuple) for m in extracted), "ngettext's plural forms are extracted"
+    assert any(m.context == "audit" for m in extracted), "pgettext's contexts are extracted"
 
 
 def test_every_interface_string_has_an_english_translation(extracted, english):
@@ -68,8 +69,8 @@ def test_every_interface_string_has_an_english_translation(extracted, english):
         if not message.id or not _interface(message):
             continue
         key = message.id
-        found = english.get(key)
-        label = repr(key if isinstance(key, str) else key[0])
+        found = english.get(key, context=message.context)
+        label = repr(key if isinstance(key, str) else key[0]) + (f" [{message.context}]" if message.context else "")
         if found is None or not found.string or (isinstance(found.string, tuple) and not all(found.string)):
             problems.append(f"no English: {label}  ({_where(message)})")
             continue
