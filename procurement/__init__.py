@@ -96,15 +96,15 @@ def _instance_secret(app: Flask, name: str, make) -> str:
 
 def register_extensions(app: Flask) -> None:
     """Bind every extension to the app."""
-    from procurement import clock, database, headers
+    from procurement import clock, database, headers, i18n
     from procurement.api import http as api_http
     from procurement.auth import permissions, throttle
-    from procurement.extensions import babel, csrf, db, login_manager, migrate
+    from procurement.extensions import csrf, db, login_manager, migrate
 
     database.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
-    babel.init_app(app, default_locale="zh_Hans_CN", default_timezone="Asia/Shanghai")
+    i18n.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "warning"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
@@ -77,11 +78,12 @@ def blacklist_import(list_kind: str):
             form.add_domain_error(error, "file")
         else:
             flash(
-                _(
-                    "已导入“%(list)s”新版本（第 %(id)s 版），共 %(count)s 条。",
+                ngettext(
+                    "已导入“%(list)s”新版本（第 %(id)s 版），共 %(num)s 条。",
+                    "已导入“%(list)s”新版本（第 %(id)s 版），共 %(num)s 条。",
+                    version.row_count,
                     list=translate(LIST_KINDS[list_kind]),
                     id=version.id,
-                    count=version.row_count,
                 ),
                 "success",
             )

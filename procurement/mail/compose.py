@@ -38,7 +38,10 @@ def compose(name: str, subject: str, *, can_opt_out: bool = False, **context) ->
     """Render ``mail/<name>.txt`` (which includes ``mail/_footer.txt``) and ``mail/<name>.html``
     (which extends ``mail/_layout.html``); ``can_opt_out``: the footer says where to switch the
     kind of mail off (a notification), not for a mail the person asked for (a reset link)."""
+    from procurement.i18n import chinese
+
     context = {"subject": subject, "base_url": base_url(), "can_opt_out": can_opt_out, **context}
-    text = render_template(f"mail/{name}.txt", **context).strip() + "\n"
-    html = render_template(f"mail/{name}.html", **context)
+    with chinese():  # mails are written in Chinese, like the notices they announce
+        text = render_template(f"mail/{name}.txt", **context).strip() + "\n"
+        html = render_template(f"mail/{name}.html", **context)
     return Composed(subject=subject, text=text, html=html)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from procurement import clock
 from procurement.domain.money import amount_in_words_rmb
 from procurement.extensions import db
-from procurement.formatting import cn_clock, to_beijing
+from procurement.formatting import cn_clock, local_clock, local_seconds, to_beijing  # noqa: F401
 from procurement.models import (
     STATUS_PUBLISHED,
     Company,
@@ -52,9 +52,9 @@ class OpeningRow:
     hash_verified: bool
 
     @property
-    def submitted_text(self) -> str:
+    def submitted_text(self) -> str:  # in the page's language; a document is rendered in Chinese
         """The final submission's server time, to the second (Beijing time)."""
-        return server_time_text(self.submitted_at)
+        return local_seconds(self.submitted_at)
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class OpeningRecord:
     @property
     def opened_text(self) -> str:
         """The actual opening time, to the second (Beijing time)."""
-        return server_time_text(self.project.opened_at) if self.project.opened_at else ""
+        return local_seconds(self.project.opened_at) if self.project.opened_at else ""
 
 
 def is_opened(project: Project) -> bool:
@@ -141,7 +141,7 @@ def opening_record(project: Project, *, with_received: bool = False) -> OpeningR
         received=received_count(project) if with_received and not opened else None,
         can_open=can_open(project, now),
         before_time=project.status == STATUS_PUBLISHED and now < project.opening_at,
-        deadline=cn_clock(project.opening_at),
+        deadline=local_clock(project.opening_at),
         quorum=quorum_status(project, now),
     )
 

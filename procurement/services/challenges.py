@@ -48,11 +48,6 @@ __all__ = [
 MAX_TEXT_LENGTH = 20000
 
 
-def _cn(day) -> str:
-    """2025年1月15日."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def check_can_file(project: Project, registration: Registration | None, now: datetime | None = None) -> ChallengeWindow:
     """Refuse a challenge that may not be filed now; return the open window.
 
@@ -67,7 +62,7 @@ def check_can_file(project: Project, registration: Registration | None, now: dat
         raise ServiceError(
             N_("质疑期已于 %(due)s 截止，逾期提出的质疑不予受理。"),
             "late",
-            due=_cn(current.due_on),
+            due=current.due_on,
         )
     return current
 

@@ -19,7 +19,7 @@ from procurement.domain import N_
 from procurement.domain.money import QuoteLine, quote_total
 from procurement.domain.sealing import SealBroken, SealedUntilOpening, decode_quote, open_sealed, unwrap_private_key
 from procurement.extensions import db
-from procurement.formatting import cn_clock
+from procurement.formatting import local_clock
 from procurement.keys import load_kek
 from procurement.models import (
     REG_ACCEPTED,
@@ -132,7 +132,7 @@ def check_openable(project: Project) -> None:
 def too_early(project: Project) -> ServiceError:
     """The refusal before the opening time."""
     return ServiceError(
-        N_("开启时间（%(opening)s，北京时间）未到，报价保持密封，不能开启。"), "too_early", opening=cn_clock(project.opening_at)
+        N_("开启时间（%(opening)s，北京时间）未到，报价保持密封，不能开启。"), "too_early", opening=local_clock(project.opening_at)
     )
 
 

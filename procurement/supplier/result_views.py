@@ -11,7 +11,7 @@ from wtforms.validators import ValidationError
 
 from procurement.auth.permissions import roles_required
 from procurement.extensions import db
-from procurement.formatting import cn_date
+from procurement.formatting import local_date
 from procurement.forms_common import BaseForm, length, parse_id, required
 from procurement.models import Challenge, ChallengeAttachment, Project, Registration
 from procurement.queries import award as award_queries
@@ -115,7 +115,7 @@ def challenge_new(project_id: int):
             filed = attempt(form, challenge_service.file_challenge, project, registration, form.text.data, saved, current_user)
             if filed:
                 item = filed.value
-                flash(_("质疑已提交。采购人应在 %(due)s 前书面答复。", due=cn_date(item.answer_due_on)), "success")
+                flash(_("质疑已提交。采购人应在 %(due)s 前书面答复。", due=local_date(item.answer_due_on)), "success")
                 return redirect(url_for("supplier.challenge", challenge_id=item.id))
     status = 400 if form.is_submitted() else 200
     if refusal is not None and form.is_submitted():

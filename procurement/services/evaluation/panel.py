@@ -184,7 +184,7 @@ def start_evaluation(project: Project, actor: User) -> Evaluation:
         raise ServiceError(
             N_("以下成员尚未作出利害关系声明：%(names)s。"),
             "undeclared",
-            names="、".join(member.user.name for member in undeclared),
+            names=[member.user.name for member in undeclared],
         )
     evaluation = Evaluation(project_id=project.id, started_at=clock.now(), tie_draws=[])
     db.session.add(evaluation)

@@ -53,7 +53,7 @@ def rank(chair: PanelMember, actor: User) -> Evaluation:
     ]
     if undecided:
         raise ServiceError(
-            N_("以下供应商的异常低价尚未处理完毕：%(names)s。"), "abnormal_pending", names="、".join(undecided)
+            N_("以下供应商的异常低价尚未处理完毕：%(names)s。"), "abnormal_pending", names=undecided
         )
     fail_reasons_by_key: dict[tuple[int, str], list[str]] = {}
     for vote in votes:
