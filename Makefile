@@ -14,7 +14,7 @@ export FLASK_APP := wsgi.py
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk libharfbuzz-subset0 chromium libatomic1 \
 	poppler-utils python3-venv
 
-.PHONY: run test setup system-packages venv db demo unit integration e2e bench-quotes bench-pages bench-notices bench-ranking bench-publish clean
+.PHONY: run test setup system-packages venv translations translations-compile db demo unit integration e2e bench-quotes bench-pages bench-notices bench-ranking bench-publish clean
 
 run: setup db demo
 	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
@@ -22,7 +22,7 @@ run: setup db demo
 test: setup
 	$(PY) -m pytest -n 2 --dist loadfile -q tests
 
-setup: system-packages venv
+setup: system-packages venv translations-compile
 
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
@@ -42,6 +42,19 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
+
+# Interface translations (Flask-Babel). `make translations` extracts every marked string from
+# the code and templates into translations/messages.pot and merges it into each catalog
+# (translations/<lang>/LC_MESSAGES/messages.po): new strings arrive with an empty msgstr, changed
+# ones marked fuzzy; tests/integration/test_translations.py lists what still lacks English.
+# The .mo files are compiled here (and by the app when a .po is newer), never committed.
+translations: venv
+	$(VENV)/bin/pybabel extract -F babel.cfg --ignore-dirs ".* __pycache__ instance" --no-location --sort-output --omit-header -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -D messages --no-wrap --ignore-obsolete
+	$(VENV)/bin/pybabel compile -d translations -D messages
+
+translations-compile: venv
+	$(VENV)/bin/pybabel compile -d translations -D messages --statistics
 
 db: venv
 	$(VENV)/bin/flask db upgrade

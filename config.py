@@ -62,7 +62,10 @@ class Config:
     THROTTLE_SIGN_UP_PER_ADDRESS = "10 per hour"
     THROTTLE_PASSWORD_RESET_PER_ADDRESS = "10 per hour"
     THROTTLE_PASSWORD_RESET_PER_ACCOUNT = "3 per hour"
+    # Setting the new password from a reset link (the link is signed: this only bounds the work).
+    THROTTLE_PASSWORD_RESET_SUBMIT_PER_ADDRESS = "20 per hour"
     THROTTLE_VERIFY_PER_ADDRESS = "60 per minute;600 per hour"
+    THROTTLE_API_PER_ADDRESS = "120 per minute;3000 per hour"  # every /api/v1/ request
     # Per-account lockout, kept in the database (procurement.domain.sign_in): from the 5th wrong
     # password in a row the account is locked 15 minutes, doubling per further failure up to a day.
     LOGIN_LOCKOUT_THRESHOLD = 5
@@ -75,9 +78,26 @@ class Config:
     # scrypt N=2**15, r=8, p=3: OWASP's equivalent of N=2**17 with werkzeug's 32 MiB (about 0.25 s on
     # one core of our machine). Hashes made with other parameters are renewed at sign-in.
     PASSWORD_HASH_METHOD = "scrypt:32768:8:3"
+    # scrypt (n, r, p) for the officials' opening passphrases (quorum opening): N=2**17, r=8, p=1,
+    # OWASP's first choice (128 MiB, about 0.4 s on one core of our machine). Stored beside each
+    # wrapped opening key, so a change applies to keys set up or changed afterwards.
+    OPENING_KEY_SCRYPT = (1 << 17, 8, 1)
+    # Wrong opening passphrases (400 answers) per signed-in account.
+    THROTTLE_OPENING_PASSPHRASE_PER_ACCOUNT = "10 per 10 minutes;30 per day"
     ENV_NAME = "base"
     # The public address used in verification QR codes; empty means the request's host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Open data (OCDS releases, /api/v1/). The ocid prefix is the one the Open Contracting
+    # Partnership registers for a publisher; "ocds-demo00" is a PLACEHOLDER, not a registered
+    # prefix: set OCID_PREFIX before publishing for real (an ocid never changes once released).
+    OCID_PREFIX = os.environ.get("OCID_PREFIX", "ocds-demo00")
+    # The scheme of organisation identifiers (the USCC, 统一社会信用代码), from org-id.guide.
+    OCDS_IDENTIFIER_SCHEME = os.environ.get("OCDS_IDENTIFIER_SCHEME", "CN-USCC")
+    # The buyer's own USCC, printed as its identifier; empty: the buyer is listed by name only.
+    OCDS_BUYER_USCC = os.environ.get("OCDS_BUYER_USCC", "")
+    OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "西藏日报社")
+    # How long a client may reuse an API answer before revalidating it (ETag / Last-Modified).
+    API_MAX_AGE = 60
     # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none of them).
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0") or 0)
     # Jobs (procurement.jobs): with REDIS_URL, RQ workers (`flask worker`) run them; without,
@@ -89,6 +109,23 @@ class Config:
     JOB_RETRY_INTERVALS = [10, 60]  # seconds before each RQ retry
     JOB_STALE_SECONDS = 120  # a queued or running job untouched this long may be resumed or retried
     JOB_TIMEOUT = 1800  # seconds RQ lets one run take
+    # Mail (procurement.mail): SMTP when MAIL_SERVER is set, otherwise each message is written as
+    # a .eml file to the instance folder's outbox (MAIL_OUTBOX), so a bare machine needs no server.
+    MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "0") or 0)  # 0: 465 with MAIL_USE_SSL, else 25
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "") in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "询比价采购平台 <noreply@localhost>")
+    MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", "")
+    MAIL_TIMEOUT = 30
+    # The 已发送邮件 list for buyer staff (every mail_message row, bodies of sign-in links
+    # withheld): development, test and demo only, never production.
+    MAIL_OUTBOX_PAGE = False
+    # How long a password-reset link works (procurement.domain.reset_links).
+    PASSWORD_RESET_LINK_MINUTES = int(os.environ.get("PASSWORD_RESET_LINK_MINUTES", "60") or 60)
 
 
 class DevelopmentConfig(Config):
@@ -96,6 +133,7 @@ class DevelopmentConfig(Config):
 
     ENV_NAME = "development"
     ALLOW_SIMULATED_CLOCK = True
+    MAIL_OUTBOX_PAGE = True
 
 
 class TestConfig(Config):
@@ -104,9 +142,11 @@ class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
     ALLOW_SIMULATED_CLOCK = True
+    MAIL_OUTBOX_PAGE = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", os.environ.get("DATABASE_URL", ""))
     SECRET_KEY = "test-secret-key-not-for-production"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    OPENING_KEY_SCRYPT = (1 << 10, 8, 1)
     SIMULATED_NOW = ""
     # The suite signs in hundreds of times from one address: rate limits are off, and the tests
     # of the limits turn them on (with their own storage). The database lockout stays on.
@@ -123,6 +163,7 @@ class ProductionConfig(Config):
 
     ENV_NAME = "production"
     ALLOW_SIMULATED_CLOCK = False
+    MAIL_OUTBOX_PAGE = False
     SIMULATED_NOW = ""
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     # Production runs behind one reverse proxy (deploy/nginx/procurement.conf) unless told otherwise.

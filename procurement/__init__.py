@@ -96,14 +96,15 @@ def _instance_secret(app: Flask, name: str, make) -> str:
 
 def register_extensions(app: Flask) -> None:
     """Bind every extension to the app."""
-    from procurement import clock, database, headers
+    from procurement import clock, database, headers, i18n
+    from procurement.api import http as api_http
     from procurement.auth import permissions, throttle
-    from procurement.extensions import babel, csrf, db, login_manager, migrate
+    from procurement.extensions import csrf, db, login_manager, migrate
 
     database.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
-    babel.init_app(app, default_locale="zh_Hans_CN", default_timezone="Asia/Shanghai")
+    i18n.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "warning"
@@ -115,12 +116,16 @@ def register_extensions(app: Flask) -> None:
     permissions.init_app(app)
     throttle.init_app(app)
     headers.init_app(app)
+    api_http.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    """One blueprint per role."""
+    """One blueprint per role, the public JSON API, and every signed-in person's messages."""
+    from procurement.api.views import bp as api_bp
     from procurement.auth.views import bp as auth_bp
     from procurement.buyer.views import bp as buyer_bp
+    from procurement.inbox import bp as inbox_bp
+    from procurement.officials.views import bp as officials_bp
     from procurement.panel.views import bp as panel_bp
     from procurement.public.views import bp as public_bp
     from procurement.supplier.views import bp as supplier_bp
@@ -130,6 +135,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(supplier_bp)
     app.register_blueprint(buyer_bp)
     app.register_blueprint(panel_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(inbox_bp)  # issue 13: every role's messages
+    app.register_blueprint(officials_bp)  # issue 15: buyer staff and panel as opening officials
 
 
 def register_errorhandlers(app: Flask) -> None:

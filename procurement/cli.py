@@ -108,8 +108,11 @@ def demo(if_empty: bool) -> None:
         return
     logins = load_demo()
     click.echo("Demo loaded. Sign in at http://127.0.0.1:5000/auth/login with:")
-    for role, email, password in logins:
-        click.echo(f"  {role:<10} {email:<28} {password}")
+    for role, email, password, passphrase in logins:
+        line = f"  {role:<10} {email:<28} {password}"
+        click.echo(f"{line:<52} opening passphrase (开标口令): {passphrase}" if passphrase else line)
+    click.echo("The demo project opens by quorum: any two of the three officials above enter their opening")
+    click.echo("passphrase on the project's 共同开标 page once the simulated clock reaches the opening time.")
 
 
 def init_app(app: Flask) -> None:

@@ -7,6 +7,10 @@ registration window (2024-12-26 10:00 北京时间); buyer staff move it on from
 the opening, so the panel has something real to review. Supplier 4's premises proof shows
 an address in Shigatse (the panel should fail it), and supplier 5 appears on a credit list
 imported after it registered (the review-time credit check catches it).
+
+The project opens by quorum (多人共同开标, 2 of 3): the buyer and the first two panel members
+are its opening officials, each with a demo opening passphrase that ``flask demo`` prints next
+to the logins; any two of them entering theirs at the opening time open the quotes.
 """
 from __future__ import annotations
 
@@ -18,10 +22,17 @@ from stdnum.cn import ric, uscc
 from procurement import clock
 from procurement.domain.schedule import BEIJING
 from procurement.extensions import db
-from procurement.models import ROLE_BUYER, ROLE_PANEL, ROLE_SUPPLIER, Company
-from procurement.services import accounts, projects
+from procurement.models import ROLE_SUPPLIER, Company
+from procurement.services import accounts, opening_keys, projects, quorum_setup
 
 DEMO_PASSWORD = "demo-2024"
+# The demo officials' opening passphrases (printed by `flask demo`; a real official's is known to them alone).
+DEMO_PASSPHRASES = {
+    "buyer@example.com": "kaibiao-yak-butter-61",
+    "panel1@example.com": "kaibiao-barley-wind-72",
+    "panel2@example.com": "kaibiao-snow-lion-83",
+}
+DEMO_THRESHOLD = 2
 PUBLISHED_AT = datetime(2024, 12, 25, 9, 0, tzinfo=BEIJING)
 CLOCK_START = datetime(2024, 12, 26, 10, 0, tzinfo=BEIJING)
 OPENING_AT = datetime(2025, 1, 2, 16, 0, tzinfo=BEIJING)
@@ -99,15 +110,21 @@ def _set_clock(at: datetime) -> None:
         db.session.commit()
 
 
-def load_demo() -> list[tuple[str, str, str]]:
-    """Create the demo's people and project; return the logins to print."""
+def load_demo() -> list[tuple[str, str, str, str | None]]:
+    """Create the demo's people and project; return the logins to print (role, email, password, opening passphrase)."""
     _set_clock(datetime(2024, 12, 20, 9, 0, tzinfo=BEIJING))
     logins = []
+    officials = []
     buyer = accounts.create_buyer("buyer@example.com", DEMO_PASSWORD, "措姆")
-    logins.append((ROLE_BUYER, buyer.email, DEMO_PASSWORD))
+    staff = [buyer]
     for index, name in enumerate(("格桑", "陈静", "索朗"), start=1):
-        member = accounts.create_panel_member(f"panel{index}@example.com", DEMO_PASSWORD, name, None, buyer)
-        logins.append((ROLE_PANEL, member.email, DEMO_PASSWORD))
+        staff.append(accounts.create_panel_member(f"panel{index}@example.com", DEMO_PASSWORD, name, None, buyer))
+    for user in staff:
+        passphrase = DEMO_PASSPHRASES.get(user.email)
+        if passphrase:
+            opening_keys.set_up(user, passphrase)
+            officials.append(user.id)
+        logins.append((user.role, user.email, DEMO_PASSWORD, passphrase))
     for index, (name, reg_div, prem_div, address, rep, email, serial) in enumerate(SUPPLIERS, start=1):
         user = accounts.sign_up_supplier(email, DEMO_PASSWORD, name, rep)
         company: Company = user.company
@@ -120,13 +137,14 @@ def load_demo() -> list[tuple[str, str, str]]:
         company.contact_name = rep
         company.contact_mobile = f"1390891000{index}"
         db.session.commit()
-        logins.append((ROLE_SUPPLIER, email, DEMO_PASSWORD))
+        logins.append((ROLE_SUPPLIER, email, DEMO_PASSWORD, None))
 
     items = [
         projects.ItemData(name=n, specification=s, unit=u, quantity=Decimal(q), ceiling_unit_price=Decimal(c))
         for n, s, u, q, c in ITEMS
     ]
     project = projects.create_project(dict(NOTICE), items, buyer)
+    quorum_setup.set_opening_mode(project, "quorum", officials, DEMO_THRESHOLD, buyer)
     _set_clock(PUBLISHED_AT)
     projects.publish(project, buyer)
     _walk_to_clock_start(project, buyer)

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length, StopValidation, ValidationE
 
 from procurement.domain import DomainError
 from procurement.domain.text import first_forbidden
-from procurement.formatting import translate
+from procurement.formatting import mark_chinese, translate
 
 # --- clean, bounded text in every text field, by construction ------------------------------
 # Every StringField (EmailField, PasswordField, HiddenField, ...) and TextAreaField of a form
@@ -111,6 +111,13 @@ def length(max: int, min: int = -1):
 def choices(pairs) -> list[SelectChoice]:
     """``[(value, label), ...]`` as WTForms 3.3 SelectChoice objects (tuples are deprecated)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def data_choice(value: str, label: str) -> SelectChoice:
+    """An option whose label is what users entered (a person's name): marked ``lang="zh"`` when it is
+    Chinese on an English page (``formatting.mark_chinese``), built per request."""
+    marked = mark_chinese(label)
+    return SelectChoice(value, label, render_kw={"lang": "zh"} if marked is not label else {})
 
 
 # --- whole numbers typed or posted by a browser -------------------------------------------

@@ -10,7 +10,8 @@ post only to us, and no other site may frame them (``frame-ancestors 'none'`` an
 clickjacked. Everything else (PDFs, images, spreadsheets, CSS, JS) gets :data:`FILE_POLICY`
 unless the view set a policy of its own (``web.send_stored_file`` sandboxes uploads): such a
 response may be framed by our own pages only (the panel previews documents in a frame).
-HSTS is sent when ``HSTS`` is configured (production, behind HTTPS).
+The one HTML response that is not a page is a sent mail's body (``buyer.mail_message_html``),
+under :data:`MAIL_PREVIEW_POLICY`. HSTS is sent when ``HSTS`` is configured (production, behind HTTPS).
 """
 from __future__ import annotations
 
@@ -32,6 +33,10 @@ PAGE_POLICY = "; ".join(
     )
 )
 FILE_POLICY = "default-src 'none'; frame-ancestors 'self'"
+# A sent mail's HTML body, shown to buyer staff in a frame of the 已发送邮件 page: a sandboxed
+# document (no script, no form, no plugin, an opaque origin) that may carry the inline styles
+# mail clients need, load nothing but data: images, and be framed by our own pages only.
+MAIL_PREVIEW_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'self'"
 REFERRER_POLICY = "same-origin"
 
 

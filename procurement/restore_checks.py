@@ -12,6 +12,10 @@ The sealed quotes are checked without ever unsealing one before its project's op
 
 Before the opening time a damaged wrapped key would thus only be found at the opening; unwrapping
 it earlier to find out would mean the restore does what the service itself refuses to do.
+
+Quorum projects (多人共同开标) have no KEK-wrapped key: nothing here can decrypt their quotes (only
+k officials' passphrases can). The restore checks that each unopened one still has its quorum-
+wrapped key and one sealed share per official, and counts its current quotes as quorum-sealed.
 """
 from __future__ import annotations
 
@@ -36,6 +40,8 @@ class SealCheck:
     receipts: int = 0
     decrypted: int = 0
     sealed_until_opening: int = 0
+    quorum_projects: int = 0
+    quorum_sealed: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -61,6 +67,7 @@ def check_seals() -> SealCheck:
         if quote.sealed is None or not hmac.compare_digest(receipt_hash(quote.sealed), quote.receipt_hash or ""):
             result.problems.append(f"sealed_quote {quote.id} (registration {quote.registration_id}, version {quote.version}): does not match its receipt")
     opened = {row.sealed_quote_id: row.total for row in db.session.scalars(sa.select(OpenedQuote))}
+    _check_quorums(by_project, result)
     for project in db.session.scalars(sa.select(Project).where(Project.wrapped_private_key.is_not(None)).order_by(Project.id)):
         result.projects += 1
         where = f"project {project.id} ({project.code})"
@@ -77,6 +84,22 @@ def check_seals() -> SealCheck:
             continue
         _decrypt(project, current, kek, now, opened, result)
     return result
+
+
+def _check_quorums(by_project: dict[int, list], result: SealCheck) -> None:
+    """Quorum projects: the wrapped key and one sealed share per official while unopened; nothing decrypted."""
+    for project in db.session.scalars(
+        sa.select(Project).where(Project.opening_mode == "quorum", Project.public_key.is_not(None)).order_by(Project.id)
+    ):
+        result.quorum_projects += 1
+        where = f"project {project.id} ({project.code})"
+        if project.wrapped_private_key is not None:
+            result.problems.append(f"{where}: a quorum project with a KEK-wrapped private key")
+        if project.opened_at is None:
+            result.quorum_sealed += len([quote for quote in by_project.get(project.id, []) if quote.is_current])
+            missing = [official.position for official in project.officials if not (official.sealed_share and official.share_digest)]
+            if project.quorum_wrapped_private_key is None or missing:
+                result.problems.append(f"{where}: its quorum key or the sealed shares of officials {missing} are missing")
 
 
 def _decrypt(project: Project, current: list[SealedQuote], kek: bytes, now, opened: dict, result: SealCheck) -> None:
@@ -133,7 +156,8 @@ def verify_instance() -> RestoreReport:
     report.lines.append(
         f"Sealed quotes: {seals.projects} project keys name the configured KEK; {seals.receipts} quote versions match "
         f"their receipts; {seals.decrypted} current quotes decrypted (projects past their opening time); "
-        f"{seals.sealed_until_opening} stay sealed until their opening time."
+        f"{seals.sealed_until_opening} stay sealed until their opening time; {seals.quorum_projects} quorum projects, "
+        f"whose {seals.quorum_sealed} current quotes open only with their officials' passphrases."
     )
     report.problems += seals.problems
     db.session.rollback()

@@ -13,6 +13,7 @@ from werkzeug.utils import cached_property
 
 from procurement.documents.storage import BlobMissing, sendable
 from procurement.domain import DomainError
+from procurement.domain.uploads import clean_file_name
 from procurement.models import GeneratedDocument, StoredFile
 from procurement.formatting import translate
 
@@ -39,9 +40,12 @@ def content_disposition(download_name: str, ascii_name: str, *, inline: bool = F
     """A Content-Disposition value (RFC 6266) with an ASCII ``filename`` and, for other names, ``filename*``.
 
     ``filename*`` carries the real (Chinese) name in UTF-8 per RFC 5987; ``filename`` is the
-    fallback for old clients and must be plain ASCII (:func:`ascii_fallback`).
+    fallback for old clients and must be plain ASCII (:func:`ascii_fallback`). Both are cleaned
+    first (``domain.uploads.clean_file_name``), so a name stored before names were cleaned (a NUL,
+    a line break, a right-to-left override, a folder) cannot break the header or disguise the file.
     """
-    fallback = "".join(ch for ch in ascii_name if ch.isascii() and ch.isprintable() and ch not in '"\\;') or "download"
+    download_name = clean_file_name(download_name)
+    fallback = "".join(ch for ch in clean_file_name(ascii_name) if ch.isascii() and ch.isprintable() and ch not in '"\\;') or "download"
     value = f'{"inline" if inline else "attachment"}; filename="{fallback}"'
     if download_name != fallback:
         value += f"; filename*=UTF-8''{quote(download_name, safe='!#$&+-.^_`|~')}"
@@ -76,8 +80,10 @@ def _send_stored(key: str, kind: str, sha256: str, stored_at, *, mimetype: str, 
     except BlobMissing:
         current_app.logger.error("stored %s %s is missing from the %s store", kind, key, current_app.config["FILE_STORE"])
         abort(404)
+    # send_file's own Content-Disposition is replaced by the caller (``_named``); give it a name
+    # that cannot fail it (werkzeug refuses a header value with a line break).
     return send_file(
-        source, mimetype=mimetype, as_attachment=not inline, download_name=download_name,
+        source, mimetype=mimetype, as_attachment=not inline, download_name=clean_file_name(download_name),
         conditional=True, etag=sha256, last_modified=stored_at,
     )
 
@@ -106,20 +112,22 @@ def send_document(
 def send_stored_file(stored: StoredFile, *, inline: bool = True, ascii_name: str | None = None):
     """Serve an uploaded file, inline where a browser can show it (PDF, images).
 
-    The MIME type is the one detected from the content at upload, never the client's.
+    The MIME type is the one the checks found at upload, never the client's; the name is the
+    stored one, cleaned again (:attr:`StoredFile.display_name`, for rows older than the checks).
     ``ascii_name`` defaults to the uploaded name when it is ASCII, else ``file-<id>`` with its extension.
     """
+    name = stored.display_name
     response = _send_stored(
         stored.storage_path, "upload", stored.sha256, stored.uploaded_at,
-        mimetype=stored.mime_type, inline=inline, download_name=stored.original_name,
+        mimetype=stored.mime_type, inline=inline, download_name=name,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     if stored.mime_type != "application/pdf":
         # Chromium refuses to run its PDF viewer under a sandboxing CSP, so PDFs go without one;
         # every other type (images, Office files) is sandboxed.
         response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    ascii_name = ascii_name or ascii_fallback(stored.original_name, f"file-{stored.id}")
-    return _named(response, stored.original_name, ascii_name, inline=inline)
+    ascii_name = ascii_name or ascii_fallback(name, f"file-{stored.id}")
+    return _named(response, name, ascii_name, inline=inline)
 
 
 class Outcome:

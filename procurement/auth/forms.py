@@ -36,3 +36,26 @@ class ChangePasswordForm(BaseForm):
     new_password2 = PasswordField(
         _l("再次输入新密码"), validators=[required(), length(128), EqualTo("new_password", message=_l("两次输入的密码不一致。"))]
     )
+
+
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ForgotPasswordForm(BaseForm):
+    """Ask for a password-reset link by e-mail."""
+
+    email = EmailField(
+        _l("注册时使用的邮箱"),
+        validators=[required(), length(254), Email(message=_l("请输入有效的邮箱地址。"))],
+        filters=[_stripped],  # pasted addresses often carry a space
+    )
+
+
+class ResetPasswordForm(BaseForm):
+    """Set a new password from a reset link."""
+
+    new_password = PasswordField(_l("新密码（至少8位）"), validators=[required(), length(128, min=8)])
+    new_password2 = PasswordField(
+        _l("再次输入新密码"), validators=[required(), length(128), EqualTo("new_password", message=_l("两次输入的密码不一致。"))]
+    )

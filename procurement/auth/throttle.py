@@ -1,4 +1,4 @@
-"""Rate limits on the views a stranger can hammer: sign-in, sign-up, password reset, verify.
+"""Rate limits on the views a stranger can hammer: sign-in, sign-up, password reset, verify, the API.
 
 Each limit is one decorator, applied under the route and the permission declaration::
 
@@ -86,9 +86,33 @@ def throttle_password_reset(view: Callable) -> Callable:
     return _methods_post("THROTTLE_PASSWORD_RESET_PER_ADDRESS", key_func=client_address)(view)
 
 
+def throttle_password_reset_submit(view: Callable) -> Callable:
+    """Setting a new password from a reset link: per address (the form names no account; the
+    link is signed, so this bounds the work of hashing, not a guessing attack)."""
+    return _methods_post("THROTTLE_PASSWORD_RESET_SUBMIT_PER_ADDRESS", key_func=client_address)(view)
+
+
+def signed_in_account_key() -> str:
+    """The signed-in account (its id), for limits on what only an account can post."""
+    from flask_login import current_user
+
+    return "user:" + (str(current_user.id) if current_user.is_authenticated else "-")
+
+
+def throttle_opening_passphrase(view: Callable) -> Callable:
+    """An opening passphrase at the opening: per signed-in account, refused ones (400 answers) only."""
+    return _methods_post("THROTTLE_OPENING_PASSPHRASE_PER_ACCOUNT", key_func=signed_in_account_key, deduct_when=_failed)(view)
+
+
 def throttle_verify(view: Callable) -> Callable:
-    """The public verification lookup (GET with a code): per address."""
-    return limiter.limit(_config("THROTTLE_VERIFY_PER_ADDRESS"), key_func=client_address)(view)
+    """The public verification lookup (GET with a code): per address, one count shared by the
+    page and the API's lookup (``/api/v1/documents/<code>``), so neither doubles the other's limit."""
+    return limiter.shared_limit(_config("THROTTLE_VERIFY_PER_ADDRESS"), scope="verify", key_func=client_address)(view)
+
+
+def throttle_api(view: Callable) -> Callable:
+    """Every request to the public JSON API (``/api/v1/``): per address, one count for all its paths."""
+    return limiter.shared_limit(_config("THROTTLE_API_PER_ADDRESS"), scope="api", key_func=client_address)(view)
 
 
 def init_app(app) -> None:

@@ -12,7 +12,8 @@ from procurement.auth.forms import ChangePasswordForm, LoginForm, SignUpForm
 from procurement.auth.permissions import public, signed_in
 from procurement.auth.throttle import client_address, throttle_sign_in, throttle_sign_up
 from procurement.extensions import login_manager
-from procurement.formatting import cn_datetime
+from procurement.formatting import gettext_marked, local_datetime
+from procurement.domain import N_
 from procurement.services import ServiceError, accounts, sign_in
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -45,7 +46,7 @@ def _until(at) -> str:
     """A lock's end in Beijing time, rounded up to the minute (so "after 10:16" is never too early)."""
     if at.second or at.microsecond:
         at = at.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    return cn_datetime(at)
+    return local_datetime(at)
 
 
 def _refusal(outcome: sign_in.SignInOutcome) -> str:
@@ -78,7 +79,7 @@ def login():
         else:
             user = outcome.user
             login_user(user, remember=form.remember.data)
-            flash(_("欢迎，%(name)s。", name=user.name), "success")
+            flash(gettext_marked(N_("欢迎，%(name)s。"), name=user.name), "success")
             target = _safe_next(request.args.get("next"))
             section = target.split("/")[1] if target else ""
             if section in ("supplier", "buyer", "panel") and section != user.role:
@@ -142,3 +143,7 @@ def change_password():
             return redirect(home_for(current_user))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/password.html", form=form), status
+
+
+from procurement.auth import reset_views  # noqa: E402,F401  (issue 13: password recovery)
+from procurement.auth import language_views  # noqa: E402,F401  (the language switch, issue 16)

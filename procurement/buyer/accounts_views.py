@@ -13,6 +13,8 @@ from procurement.extensions import db
 from procurement.models import ROLE_PANEL, User
 from procurement.services import accounts
 from procurement.web import attempt
+from procurement.domain import N_
+from procurement.formatting import gettext_marked
 
 
 @bp.route("/panel-accounts", methods=["GET", "POST"])
@@ -26,7 +28,7 @@ def panel_accounts():
         )
         if outcome:
             user = outcome.value
-            flash(_("已创建评审小组成员账户：%(name)s（%(email)s）。请将初始密码告知本人，并提醒其登录后修改。", name=user.name, email=user.email), "success")
+            flash(gettext_marked(N_("已创建评审小组成员账户：%(name)s（%(email)s）。请将初始密码告知本人，并提醒其登录后修改。"), name=user.name, email=user.email), "success")
             return redirect(url_for("buyer.panel_accounts"))
     members = db.session.scalars(sa.select(User).where(User.role == ROLE_PANEL).order_by(User.name)).all()
     status = 400 if request.method == "POST" else 200

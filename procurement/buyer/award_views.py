@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import RadioField, TextAreaField
@@ -19,6 +20,8 @@ from procurement.queries.lookups import supplier_name
 from procurement.services import award as award_service
 from procurement.services import challenges as challenge_service
 from procurement.web import attempt, send_document, send_stored_file
+from procurement.domain import N_
+from procurement.formatting import gettext_marked
 
 
 class DropOutForm(BaseForm):
@@ -65,7 +68,7 @@ def award_confirm(project_id: int, registration_id: int):
     project = get_project(project_id)
     row = _candidate_or_404(project, registration_id)
     if attempt(None, award_service.confirm, project, registration_id, current_user):
-        flash(_("已确定“%(name)s”为成交供应商。", name=row.name), "success")
+        flash(gettext_marked(N_("已确定“%(name)s”为成交供应商。"), name=row.name), "success")
     return _back(project.id)
 
 
@@ -78,7 +81,7 @@ def award_drop_out(project_id: int, registration_id: int):
     form = DropOutForm()
     if form.validate_on_submit():
         if attempt(form, award_service.drop_out, project, registration_id, form.status.data, form.reason.data, current_user):
-            flash(_("已记录第 %(place)s 名候选人“%(name)s”的情况。", place=row.place, name=row.name), "success")
+            flash(gettext_marked(N_("已记录第 %(place)s 名候选人“%(name)s”的情况。"), place=row.place, name=row.name), "success")
             return _back(project.id)
     status = 400 if form.is_submitted() else 200
     return render_template("buyer/award_drop_out.html", project=project, row=row, form=form), status
@@ -93,7 +96,7 @@ def award_publish(project_id: int):
     if outcome and outcome.value.status == "done":
         flash(_("成交结果已发布：成交结果公告已公开，成交通知书和成交结果通知书已发给各供应商。"), "success")
     elif outcome:
-        flash(_("正在出具成交结果公告和 %(n)s 份通知书，全部出具后成交结果一并公开。", n=len(outcome.value.payload["notices"])), "info")
+        flash(ngettext("正在出具成交结果公告和 %(num)s 份通知书，全部出具后成交结果一并公开。", "正在出具成交结果公告和 %(num)s 份通知书，全部出具后成交结果一并公开。", len(outcome.value.payload["notices"])), "info")
     return _back(project.id)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
@@ -11,6 +12,7 @@ from flask_wtf.file import FileField, FileRequired
 from procurement.auth.permissions import roles_required
 from procurement.buyer.views import bp
 from procurement.domain.credit import LIST_KINDS, BlacklistImportError
+from procurement.domain.uploads import MAX_BLACKLIST_CSV_BYTES
 from procurement.extensions import db
 from procurement.forms_common import BaseForm
 from procurement.models import BlacklistImport
@@ -66,7 +68,9 @@ def blacklist_import(list_kind: str):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            version = credit_service.import_blacklist(list_kind, upload.read(), upload.filename or "", current_user)
+            version = credit_service.import_blacklist(
+                list_kind, upload.read(MAX_BLACKLIST_CSV_BYTES + 1), upload.filename or "", current_user
+            )
         except BlacklistImportError as error:
             form.file.errors = list(form.file.errors) + [translate(error.message, error.params)]
             return _render(400, {list_kind: form}, {list_kind: error.errors})
@@ -74,11 +78,12 @@ def blacklist_import(list_kind: str):
             form.add_domain_error(error, "file")
         else:
             flash(
-                _(
-                    "已导入“%(list)s”新版本（第 %(id)s 版），共 %(count)s 条。",
+                ngettext(
+                    "已导入“%(list)s”新版本（第 %(id)s 版），共 %(num)s 条。",
+                    "已导入“%(list)s”新版本（第 %(id)s 版），共 %(num)s 条。",
+                    version.row_count,
                     list=translate(LIST_KINDS[list_kind]),
                     id=version.id,
-                    count=version.row_count,
                 ),
                 "success",
             )

@@ -6,30 +6,24 @@ from datetime import date
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from procurement.auth.permissions import roles_required
 from procurement.buyer.calendar_forms import CsvUploadForm, RegionalHolidayForm, YearEntryForm
 from procurement.buyer.views import bp
+from procurement.domain import N_
 from procurement.domain.calendar import CalendarImportError, UnknownYearError, YearSchedule
+from procurement.domain.uploads import MAX_CALENDAR_CSV_BYTES
 from procurement.extensions import db
 from procurement.models import CalendarYear, Holiday
+from procurement.services import ServiceError, uploads
 from procurement.services import calendar as calendar_service
 from procurement.services import projects as project_service
-from procurement.formatting import cn_date, translate
+from procurement.formatting import gettext_marked, local_date, translate
 from procurement import clock
 from procurement.domain.schedule import beijing
 from procurement.web import attempt
-
-
-def _read_csv(upload) -> str | None:
-    raw = upload.read()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
 
 
 def _year_status(years: list[int]) -> list[dict]:
@@ -85,16 +79,21 @@ def _report_drifts(before: dict[int, tuple]) -> None:
     changed = [a for a in project_service.schedule_drifts() if before.get(a.project.id) != _drift_key(a)]
     if not changed:
         return
-    names = "；".join(
-        _("%(code)s %(title)s（%(change)s）", code=a.project.code, title=a.project.title, change=_drift_summary(a))
+    projects = [
+        {
+            "message": N_("%(code)s %(title)s（%(change)s）"),
+            "params": {"code": a.project.code, "title": a.project.title, "change": _drift_summary(a)},
+        }
         for a in changed
-    )
+    ]
     flash(
-        _(
-            "此次日历调整会改变 %(n)s 个已发布项目的日程：%(projects)s。已发布的日程保持不变，报名仍按公告进行；"
-            "如需调整，请在下方列表中为该项目发布更正公告。",
+        gettext_marked(
+            N_(
+                "此次日历调整会改变 %(n)s 个已发布项目的日程：%(projects)s。已发布的日程保持不变，报名仍按公告进行；"
+                "如需调整，请在下方列表中为该项目发布更正公告。"
+            ),
             n=len(changed),
-            projects=names,
+            projects=projects,
         ),
         "warning",
     )
@@ -109,10 +108,10 @@ def _drift_summary(affected) -> str:
         "notice_ends": _("公告期截止"),
     }
     parts = [
-        _("%(label)s %(old)s → %(new)s", label=labels[name], old=cn_date(old), new=cn_date(new))
+        _("%(label)s %(old)s → %(new)s", label=labels[name], old=local_date(old), new=local_date(new))
         for name, old, new in affected.drift.changes
     ]
-    return "，".join(parts) or _("报名日有变化，起止日期不变")
+    return _("，").join(parts) or _("报名日有变化，起止日期不变")
 
 
 @bp.route("/calendar")
@@ -143,9 +142,10 @@ def _csv_import(prefix: str, run, success):
     """
     form = CsvUploadForm(prefix=prefix)
     if form.validate_on_submit():
-        text = _read_csv(form.file.data)
-        if text is None:
-            form.file.errors.append(_("无法读取文件，请保存为 UTF-8 编码的 CSV 文件。"))
+        try:
+            text = uploads.check_upload(form.file.data, uploads.CSV_TYPES, field="file", max_bytes=MAX_CALENDAR_CSV_BYTES).text
+        except ServiceError as error:
+            form.add_domain_error(error, "file")
         else:
             before = _drift_keys()
             try:
@@ -165,7 +165,7 @@ def _csv_import(prefix: str, run, success):
 def calendar_regional_import():
     """Import regional holidays from CSV (date,name); all or nothing."""
     return _csv_import(
-        "regional_csv", calendar_service.import_regional_holidays, lambda added: _("已导入 %(n)s 个地方节假日。", n=added)
+        "regional_csv", calendar_service.import_regional_holidays, lambda added: ngettext("已导入 %(num)s 个地方节假日。", "已导入 %(num)s 个地方节假日。", added)
     )
 
 

@@ -15,6 +15,7 @@ from procurement.domain.schedule import BEIJING
 from procurement.extensions import db
 from procurement.models import STATUS_PUBLISHED, Project
 from procurement.queries.lookups import schedule_of
+from procurement.services import reminders
 from procurement.services.unit_of_work import transaction
 
 
@@ -51,6 +52,7 @@ def clock_settings():
         with transaction():
             clk.set(None)
             audit.record("clock.reset", object_type="clock", object_id="1", actor=current_user)
+        reminders.tick()
         flash(_("已恢复真实时间。"), "success")
         return redirect(url_for("buyer.clock"))
     if request.method == "POST" and request.form.get("shortcut"):
@@ -72,6 +74,8 @@ def _set(clk, at: datetime):
     with transaction():
         clk.set(at, user_id=current_user.id)
         audit.record("clock.set", object_type="clock", object_id="1", details={"simulated_at": at.isoformat()}, actor=current_user)
+    # The reminders follow the simulated time: those due at the new moment go out now.
+    reminders.tick()
     flash(_("模拟时间已设为 %(when)s（北京时间）。", when=at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")), "success")
     return redirect(_back() or url_for("buyer.clock"))
 

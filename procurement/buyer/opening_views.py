@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import redirect, render_template, url_for, flash
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from procurement.auth.permissions import roles_required
@@ -23,10 +24,11 @@ def open_quotes(project_id: int):
     if not outcome:
         return redirect(url_for("buyer.project", project_id=project.id) + "#quotes")
     job = job_queries.latest(project.id, job_queries.KIND_OPENING_RECORD)
+    n = len(outcome.value)
     if job is not None and job.status != "done":
-        flash(_("已开启 %(n)s 份报价，每份均与回执哈希核对一致；正在生成开标记录PDF。", n=len(outcome.value)), "success")
+        flash(ngettext("已开启 %(num)s 份报价，每份均与回执哈希核对一致；正在生成开标记录PDF。", "已开启 %(num)s 份报价，每份均与回执哈希核对一致；正在生成开标记录PDF。", n), "success")
     else:
-        flash(_("已开启 %(n)s 份报价，每份均与回执哈希核对一致；开标记录已生成。", n=len(outcome.value)), "success")
+        flash(ngettext("已开启 %(num)s 份报价，每份均与回执哈希核对一致；开标记录已生成。", "已开启 %(num)s 份报价，每份均与回执哈希核对一致；开标记录已生成。", n), "success")
     return redirect(url_for("buyer.opening", project_id=project.id))
 
 

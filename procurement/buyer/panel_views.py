@@ -14,7 +14,8 @@ from procurement.auth.permissions import roles_required
 from procurement.buyer.loaders import get_project
 from procurement.buyer.views import bp
 from procurement.extensions import db
-from procurement.forms_common import BaseForm, choices, parse_id, required
+from procurement.forms_common import BaseForm, choices, data_choice, parse_id, required
+from procurement.formatting import parenthesised
 from procurement.models import PanelMember, Project, User
 from procurement.queries import evaluation as reads
 from procurement.queries import evaluation_votes as tally
@@ -22,6 +23,8 @@ from procurement.queries import evaluation_pages as pages
 from procurement.services import evaluation as service
 from procurement.services import projects as project_service
 from procurement.web import attempt, send_document
+from procurement.domain import N_
+from procurement.formatting import gettext_marked
 
 
 class AppointForm(BaseForm):
@@ -39,7 +42,9 @@ class ReplaceForm(BaseForm):
 
 def _account_choices(project: Project):
     accounts = reads.available_panel_accounts(project)
-    return choices([("", _("请选择"))] + [(str(user.id), f"{user.name}（{user.email}）") for user in accounts])
+    return choices([("", _("请选择"))]) + [
+        data_choice(str(user.id), f"{user.name}{parenthesised(user.email).unescape()}") for user in accounts
+    ]
 
 
 def _user(value: str | None) -> User | None:
@@ -105,7 +110,7 @@ def panel_appoint(project_id: int):
     if form.validate_on_submit():
         outcome = attempt(form, service.appoint_member, project, _user(form.user_id.data), current_user, chair=form.chair.data)
         if outcome:
-            flash(_("已指定%(name)s为询比价小组成员。", name=outcome.value.user.name), "success")
+            flash(gettext_marked(N_("已指定%(name)s为询比价小组成员。"), name=outcome.value.user.name), "success")
             return redirect(url_for("buyer.panel", project_id=project.id))
     return _render_panel(project, appoint_form=form, status=400)
 
@@ -123,7 +128,7 @@ def panel_chair(project_id: int, member_id: int):
     form = BaseForm()
     if not attempt(form, service.set_chair, member, current_user):
         return _refused(project, form)
-    flash(_("已指定%(name)s为组长。", name=member.user.name), "success")
+    flash(gettext_marked(N_("已指定%(name)s为组长。"), name=member.user.name), "success")
     return redirect(url_for("buyer.panel", project_id=project.id))
 
 
@@ -136,7 +141,7 @@ def panel_remove(project_id: int, member_id: int):
     form = BaseForm()
     if not attempt(form, service.remove_member, member, current_user):
         return _refused(project, form)
-    flash(_("已将%(name)s移出询比价小组。", name=member.user.name), "success")
+    flash(gettext_marked(N_("已将%(name)s移出询比价小组。"), name=member.user.name), "success")
     return redirect(url_for("buyer.panel", project_id=project.id))
 
 
@@ -151,7 +156,7 @@ def panel_replace(project_id: int, member_id: int):
         old_name = member.user.name
         outcome = attempt(form, service.replace_member, member, _user(form.user_id.data), current_user)
         if outcome:
-            flash(_("已由%(new)s替换%(old)s。", new=outcome.value.user.name, old=old_name), "success")
+            flash(gettext_marked(N_("已由%(new)s替换%(old)s。"), new=outcome.value.user.name, old=old_name), "success")
             return redirect(url_for("buyer.panel", project_id=project.id))
     return _render_panel(project, replace_forms={member.id: form}, status=400)
 

@@ -86,14 +86,15 @@ class ProjectForm(BaseForm):
     code = StringField(_l("项目编号"), validators=[required(), length(64)], description=_l("例如 XZRB-XBJ-2025-001"))
     title = StringField(_l("项目名称"), validators=[required(), length(200)])
     buyer_name = StringField(_l("采购人"), default="西藏日报社", validators=[required(), length(200)])
-    method = SelectField(_l("采购方式"), choices=choices([("询比价", "询比价")]), default="询比价")
+    # The value is the notice's own word; the label is shown in the interface's language.
+    method = SelectField(_l("采购方式"), choices=choices([("询比价", _l("询比价"))]), default="询比价")
     contract_term = StringField(_l("合同履行期限"), default="自合同签订之日起1年", validators=[required(), length(200)])
     requirements_text = TextAreaField(
         _l("采购需求"), default="具体详见询比价文件及公告", validators=[required(), length(5000)], render_kw={"rows": 3}
     )
     criteria = MultiCheckboxField(
         _l("资格要求（公告第三部分）"),
-        choices=choices([(c.key, c.label) for c in CRITERIA]),
+        choices=choices([(c.key, _l(c.label)) for c in CRITERIA]),  # the domain's N_ labels, translated when shown
         default=[c.key for c in CRITERIA if c.applies_by_default],
     )
     specific_requirement = StringField(_l("特定资格要求"), default="在拉萨有固定的实体经营场所", validators=[Optional(), length(300)])

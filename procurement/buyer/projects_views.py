@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from procurement import clock
+from procurement import clock, i18n
 from procurement.auth.permissions import roles_required
 from procurement.buyer.audit_labels import audit_label_context
 from procurement.buyer.loaders import get_project
@@ -17,6 +18,7 @@ from procurement.buyer.views import bp
 from procurement.domain import DomainError
 from procurement.domain.boq import BoqImportError
 from procurement.domain.schedule import BEIJING, beijing
+from procurement.domain.uploads import MAX_BOQ_BYTES
 from procurement.extensions import db
 from procurement.formatting import cn_date
 from procurement.formatting import quantity as quantity_text
@@ -31,6 +33,8 @@ from procurement.queries import jobs as job_queries
 from procurement.services import projects as project_service
 from procurement.services import rfq
 from procurement.web import attempt, send_stored_file
+from procurement.domain import N_
+from procurement.formatting import gettext_marked
 
 
 @bp.route("/")
@@ -161,19 +165,16 @@ def project_boq_import(project_id: int):
     errors: list[str] = []
     if import_form.validate_on_submit():
         upload = import_form.file.data
-        data = upload.read(5 * 1024 * 1024 + 1)
-        if len(data) > 5 * 1024 * 1024:
-            errors.append(_("文件过大：清单文件不能超过 5 MB。"))
+        data = upload.read(MAX_BOQ_BYTES + 1)  # one byte more than allowed: the check says "too large"
+        try:
+            count = rfq.import_boq(project, upload.filename or "", data, current_user)
+        except BoqImportError as error:
+            errors.extend(translate(row.message, row.params) for row in error.errors)
+        except DomainError as error:
+            errors.append(translate(error.message, error.params))
         else:
-            try:
-                count = rfq.import_boq(project, upload.filename or "", data, current_user)
-            except BoqImportError as error:
-                errors.extend(translate(row.message, row.params) for row in error.errors)
-            except DomainError as error:
-                errors.append(translate(error.message, error.params))
-            else:
-                flash(_("已从文件导入 %(n)s 行采购清单。", n=count), "success")
-                return redirect(url_for("buyer.project_edit", project_id=project.id))
+            flash(ngettext("已从文件导入 %(num)s 行采购清单。", "已从文件导入 %(num)s 行采购清单。", count), "success")
+            return redirect(url_for("buyer.project_edit", project_id=project.id))
     else:
         errors.extend(str(e) for e in import_form.file.errors)
     import_form.file.errors = errors
@@ -190,10 +191,12 @@ def project_publish(project_id: int):
     if project.status != STATUS_DRAFT:
         return redirect(url_for("buyer.project", project_id=project.id))
     schedule = warnings = error = None
+    error_calendar = False  # the error asks for the working calendar: the page links to it
     try:
         schedule, warnings = project_service.preview_schedule(project)
     except DomainError as caught:
         error = translate(caught.message, caught.params)
+        error_calendar = "工作日历" in caught.message
     if request.method == "POST" and error is None:
         if request.form.get("confirm") != "yes":
             error = _("请勾选确认后再发布。")
@@ -202,6 +205,7 @@ def project_publish(project_id: int):
                 project_service.publish(project, current_user)
             except DomainError as caught:
                 error = translate(caught.message, caught.params)
+                error_calendar = "工作日历" in caught.message
             else:
                 flash(_("公告已发布。"), "success")
                 return _to_job(project, job_queries.KIND_ANNOUNCEMENT)
@@ -213,6 +217,7 @@ def project_publish(project_id: int):
             schedule=schedule,
             warnings=warnings or [],
             error=error,
+            error_calendar=error_calendar,
             today=beijing(clock.now()).date(),
         ),
         status,
@@ -234,9 +239,11 @@ def project_amend(project_id: int):
         form.opening_at.data = project.opening_at.astimezone(BEIJING).replace(tzinfo=None)
         if affected is not None and affected.drift is not None and request.args.get("recompute"):
             # Followed from the calendar's list: recompute under today's calendar, worded for the notice.
+            # The notice is issued in Chinese: so is the text proposed for it, whatever the page's language.
             form.recompute_schedule.data = True
-            form.summary.data = _calendar_amendment_summary(affected.drift)
-            form.reason.data = _("工作日历在公告发布后有调整（节假日变更），按现行工作日历重新计算报名期和公告期。")
+            with i18n.chinese():
+                form.summary.data = _calendar_amendment_summary(affected.drift)
+                form.reason.data = _("工作日历在公告发布后有调整（节假日变更），按现行工作日历重新计算报名期和公告期。")
     elif form.validate_on_submit():
         data = {
             name: getattr(form, name).data
@@ -318,7 +325,7 @@ def rfq_remove(project_id: int, file_id: int):
     if project_file is None or project_file.project_id != project.id:
         abort(404)
     rfq.remove_file(project_file, current_user)
-    flash(_("已撤下文件“%(title)s”。", title=project_file.title), "success")
+    flash(gettext_marked(N_("已撤下文件“%(title)s”。"), title=project_file.title), "success")
     return redirect(url_for("buyer.project", project_id=project.id) + "#rfq")
 
 

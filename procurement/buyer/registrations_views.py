@@ -13,6 +13,7 @@ from procurement.extensions import db
 from procurement.forms_common import parse_id
 from procurement.models import Registration
 from procurement.queries import buyer as buyer_queries
+from procurement.queries.lookups import company_accounts
 from procurement.services import credit as credit_service
 from procurement.services import registrations as registration_service
 from procurement.web import send_stored_file
@@ -60,6 +61,7 @@ def registration(project_id: int, registration_id: int):
         versions=credit_service.versions_by_id(version_ids),
         list_kinds=LIST_KINDS,
         checks=sorted(registration.checks, key=lambda c: (c.run_at, c.id), reverse=True),
+        accounts=company_accounts(registration.company_id),
         **registration_label_context(),
     )
 

@@ -74,8 +74,15 @@ class RenderedPdf:
 
 
 def render_pdf(template: str, *, title: str, subject: str, author: str = "西藏日报社", **context) -> RenderedPdf:
-    """Render a Jinja template to an A4 PDF with metadata (title, author, subject)."""
-    return html_to_pdf(render_template(template, title=title, **context), title=title, subject=subject, author=author)
+    """Render a Jinja template to an A4 PDF with metadata (title, author, subject).
+
+    In Chinese, whatever the language of the page that asked for it: documents are issued in Chinese.
+    """
+    from procurement.i18n import chinese
+
+    with chinese():
+        html = render_template(template, title=title, **context)
+    return html_to_pdf(html, title=title, subject=subject, author=author)
 
 
 def html_to_pdf(html: str, *, title: str, subject: str, author: str = "西藏日报社") -> RenderedPdf:

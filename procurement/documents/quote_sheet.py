@@ -15,11 +15,11 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 
+from procurement.domain.uploads import MAX_SHEET_BYTES  # noqa: F401 - the quote sheet's upload limit
 from procurement.models import Project
 
 #: Upper bounds for an uploaded quote sheet, as sent and unzipped; the sheet the page hands out is
 #: a few KB either way.
-MAX_SHEET_BYTES = 1024 * 1024
 MAX_SHEET_EXPANDED = 20 * 1024 * 1024
 #: Layout of the XLSX sheet: the header row, the first line row, and the columns.
 SHEET_HEADER_ROW = 4

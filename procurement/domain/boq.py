@@ -115,7 +115,13 @@ def parse_boq_rows(rows: Iterable[Sequence[object]]) -> list[BoqRow]:
 
 
 def _raise_header(missing: list[str]):
-    labels = {"name": "品名", "unit": "单位", "quantity": "数量"}
+    labels = {"name": N_("品名"), "unit": N_("单位"), "quantity": N_("数量")}
     raise BoqImportError(
-        [RowError(1, N_("表头缺少列：%(columns)s（应含 品名、规格型号、单位、数量、最高限价）。"), {"columns": "、".join(labels[m] for m in missing)})]
+        [
+            RowError(
+                1,
+                N_("表头缺少列：%(columns)s（应含 品名、规格型号、单位、数量、最高限价）。"),
+                {"columns": [{"message": labels[m]} for m in missing]},  # translated where shown
+            )
+        ]
     )

@@ -60,32 +60,41 @@ def check_quote_compliance(items: Sequence[BoqLine], lines: Iterable[PricedLine]
     """
     by_item = {line.item_id: line for line in lines}
     known = {item.item_id for item in items}
-    problems: list[str] = []
+    # Each problem is a message of its own (translated where it is shown), joined there with "；".
+    problems: list[dict] = []
+
+    def problem(message: str, **params: object) -> None:
+        problems.append({"message": message, "params": params})
+
+    def item_label(item: BoqLine) -> dict:
+        return {"message": N_("第%(position)s项%(name)s"), "params": {"position": item.position, "name": item.name}}
+
     missing = [item for item in items if item.item_id not in by_item]
     if missing:
-        problems.append("未报价：" + "、".join(f"第{item.position}项{item.name}" for item in missing))
+        problem(N_("未报价：%(items)s"), items=[item_label(item) for item in missing])
     if set(by_item) - known:
-        problems.append("含有采购清单以外的报价项")
+        problem(N_("含有采购清单以外的报价项"))
     for item in items:
         line = by_item.get(item.item_id)
         if line is None:
             continue
-        label = f"第{item.position}项{item.name}"
+        label = item_label(item)
         if line.unit_price <= 0:
-            problems.append(f"{label}单价须大于零")
+            problem(N_("%(item)s单价须大于零"), item=label)
         if item.ceiling_unit_price is not None and line.unit_price > item.ceiling_unit_price:
-            problems.append(
-                f"{label}单价{format_yuan(line.unit_price)}超过最高限价{format_yuan(item.ceiling_unit_price)}"
+            problem(
+                N_("%(item)s单价%(price)s超过最高限价%(ceiling)s"),
+                item=label,
+                price=format_yuan(line.unit_price),
+                ceiling=format_yuan(item.ceiling_unit_price),
             )
         if line.line_total != quantize(item.quantity * line.unit_price):
-            problems.append(f"{label}小计{format_yuan(line.line_total)}与数量×单价不符")
+            problem(N_("%(item)s小计%(total)s与数量×单价不符"), item=label, total=format_yuan(line.line_total))
     lines_sum = sum((line.line_total for line in by_item.values()), Decimal("0.00"))
     if total != lines_sum:
-        problems.append(f"总价{format_yuan(total)}与各项小计之和{format_yuan(lines_sum)}不符")
+        problem(N_("总价%(total)s与各项小计之和%(sum)s不符"), total=format_yuan(total), sum=format_yuan(lines_sum))
     if problems:
-        return CheckResult(
-            CRITERION, "fail", N_("报价单不符合要求：%(problems)s。"), {"problems": "；".join(problems)}
-        )
+        return CheckResult(CRITERION, "fail", N_("报价单不符合要求：%(problems)s。"), {"problems": {"clauses": problems}})
     ceilings = sum(1 for item in items if item.ceiling_unit_price is not None)
     return CheckResult(
         CRITERION,

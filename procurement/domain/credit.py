@@ -218,10 +218,10 @@ def _read_header(header: list[str]) -> tuple[dict[str, int], list[RowError]]:
         else:
             columns[key] = index
     if unknown:
-        errors.append(RowError(1, N_("表头含有无法识别的列：%(columns)s。"), {"columns": "、".join(unknown)}))
+        errors.append(RowError(1, N_("表头含有无法识别的列：%(columns)s。"), {"columns": list(unknown)}))
     missing = [key for key in REQUIRED_COLUMNS if key not in columns]
     if missing:
-        errors.append(RowError(1, N_("表头缺少必需的列：%(columns)s。"), {"columns": "、".join(missing)}))
+        errors.append(RowError(1, N_("表头缺少必需的列：%(columns)s。"), {"columns": list(missing)}))
     return columns, errors
 
 

@@ -144,7 +144,7 @@ def aggregate(
         error = PanelError(
             N_("成员%(members)s尚未完成全部表决（缺%(count)s票），暂不能汇总。"),
             code="votes_missing",
-            members="、".join(str(member) for member in sorted({m for _, _, m in missing})),
+            members=[str(member) for member in sorted({m for _, _, m in missing})],
             count=len(missing),
         )
         error.missing = missing

@@ -66,6 +66,13 @@ DOCUMENT_KINDS: dict[str, str] = {
 }
 
 _MATCHED_BY = {"uscc": N_("统一社会信用代码一致"), "name": N_("名称一致")}
+# One credit hit as the result names it, by (the entry has a USCC, the list's version is known).
+_CREDIT_HIT = {
+    (False, False): N_("%(list)s（%(matched_by)s：%(name)s）"),
+    (True, False): N_("%(list)s（%(matched_by)s：%(name)s，%(uscc)s）"),
+    (False, True): N_("%(list)s（%(matched_by)s：%(name)s；名单版本：%(version)s）"),
+    (True, True): N_("%(list)s（%(matched_by)s：%(name)s，%(uscc)s；名单版本：%(version)s）"),
+}
 _IDENTIFIER_LABELS = {
     "uscc": N_("统一社会信用代码"),
     "legal_rep_id": N_("法定代表人身份证号码"),
@@ -81,9 +88,13 @@ class ListVersion:
     imported_on: date
 
     @property
-    def label(self) -> str:
-        """第 3 版（2024年12月20日导入）: the buyer's blacklist page numbers versions the same way."""
-        return f"第 {self.number} 版（{self.imported_on.year}年{self.imported_on.month}月{self.imported_on.day}日导入）"
+    def label(self) -> dict:
+        """第 3 版（2024年12月20日导入）, as a message the page translates (the buyer's blacklist page
+        numbers versions the same way)."""
+        return {
+            "message": N_("第 %(number)s 版（%(date)s导入）"),
+            "params": {"number": self.number, "date": {"date": self.imported_on.isoformat()}},
+        }
 
 
 @dataclass(frozen=True)
@@ -168,9 +179,13 @@ def _check_article22(facts: RegistrationFacts) -> CheckResult:
     missing = [key for key in ARTICLE22_DECLARATIONS if facts.declarations.get(key) is not True]
     if not missing:
         return CheckResult("article22", "pass", N_("六项声明均已确认。"))
-    names = "；".join(f"（{key.removeprefix('decl')}）{ARTICLE22_DECLARATIONS[key]}" for key in missing)
+    # Messages in the params are translated where the result is shown (procurement.formatting.translate).
+    names = [
+        {"message": N_("（%(n)s）%(text)s"), "params": {"n": key.removeprefix("decl"), "text": {"message": ARTICLE22_DECLARATIONS[key]}}}
+        for key in missing
+    ]
     return CheckResult(
-        "article22", "fail", N_("以下声明未确认：%(missing)s。"), {"missing": names, "missing_keys": tuple(missing)}
+        "article22", "fail", N_("以下声明未确认：%(missing)s。"), {"missing": {"clauses": names}, "missing_keys": tuple(missing)}
     )
 
 
@@ -179,15 +194,21 @@ def _check_credit(facts: RegistrationFacts) -> CheckResult:
         return CheckResult("credit", "pass", N_("未被列入任何失信名单。"))
     # Entries that differ only in what the message does not show (their source, their dates) read
     # the same: each reading is said once.
-    hits = "；".join(
-        dict.fromkeys(
-            f"{LIST_KINDS.get(hit.list_kind, hit.list_kind)}（{_MATCHED_BY[hit.matched_by]}：{hit.entry_name}"
-            + (f"，{hit.entry_uscc}" if hit.entry_uscc else "")
-            + (f"；名单版本：{facts.credit_versions[hit.list_kind].label}" if hit.list_kind in facts.credit_versions else "")
-            + "）"
-            for hit in facts.credit_hits
-        )
-    )
+    readings: dict[str, dict] = {}
+    for hit in facts.credit_hits:
+        version = facts.credit_versions.get(hit.list_kind)
+        params = {
+            "list": {"message": LIST_KINDS.get(hit.list_kind, hit.list_kind)},
+            "matched_by": {"message": _MATCHED_BY[hit.matched_by]},
+            "name": hit.entry_name,
+        }
+        if hit.entry_uscc:
+            params["uscc"] = hit.entry_uscc
+        if version is not None:
+            params["version"] = version.label
+        message = _CREDIT_HIT[(bool(hit.entry_uscc), version is not None)]
+        readings.setdefault(repr(sorted(params.items(), key=str)), {"message": message, "params": params})
+    hits = {"clauses": list(readings.values())}
     kinds = tuple(dict.fromkeys(hit.list_kind for hit in facts.credit_hits))
     return CheckResult(
         "credit",
@@ -269,7 +290,7 @@ def _check_documents(facts: RegistrationFacts, *, premises: bool) -> CheckResult
         "documents",
         "fail",
         N_("缺少以下资料：%(missing)s。"),
-        {"missing": "、".join(DOCUMENT_KINDS[kind] for kind in missing), "missing_keys": tuple(missing)},
+        {"missing": [{"message": DOCUMENT_KINDS[kind]} for kind in missing], "missing_keys": tuple(missing)},
     )
 
 
@@ -287,7 +308,7 @@ def _check_identifiers(facts: RegistrationFacts) -> CheckResult:
         "identifiers",
         "fail",
         N_("以下号码无效或缺失：%(invalid)s。"),
-        {"invalid": "、".join(_IDENTIFIER_LABELS[key] for key in invalid), "invalid_keys": tuple(invalid)},
+        {"invalid": [{"message": _IDENTIFIER_LABELS[key]} for key in invalid], "invalid_keys": tuple(invalid)},
     )
 
 

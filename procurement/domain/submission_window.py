@@ -16,9 +16,6 @@ from procurement.domain.schedule import beijing
 
 __all__ = ["SubmissionOpens", "submission_opens"]
 
-_WEEKDAYS = "一二三四五六日"
-
-
 @dataclass(frozen=True)
 class SubmissionOpens:
     """The next moment submitting opens, as an untranslated template and its params.
@@ -49,7 +46,6 @@ def submission_opens(now: datetime, next_open_at: datetime) -> SubmissionOpens:
         return SubmissionOpens("today", next_open_at, N_("今日%(time)s起可提交"), {"time": clock})
     if local_at.date() == local_now.date() + timedelta(days=1):
         return SubmissionOpens("tomorrow", next_open_at, N_("明日%(time)s起可提交"), {"time": clock})
-    day = f"{local_at.month}月{local_at.day}日（星期{_WEEKDAYS[local_at.weekday()]}）"
-    if local_at.year != local_now.year:
-        day = f"{local_at.year}年{day}"
+    # The day as a date for the reader's language (procurement.formatting): 12月30日（星期一）, Mon 30 Dec.
+    day = {"date": local_at.date().isoformat(), "weekday": True, "year": local_at.year != local_now.year}
     return SubmissionOpens("later", next_open_at, N_("%(day)s%(time)s起可提交"), {"day": day, "time": clock})

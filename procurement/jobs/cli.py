@@ -72,8 +72,9 @@ def worker(burst: bool, no_resume: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register ``flask worker`` and ``flask jobs`` (and load the queue's client when the app uses RQ)."""
-    from procurement.jobs import queue
+    from procurement.jobs import queue, reminder_clock
 
     queue.init_app(app)
     app.cli.add_command(worker)
     app.cli.add_command(jobs_cli)
+    reminder_clock.init_app(app)  # issue 13: flask reminders tick, and the embedded default's tick

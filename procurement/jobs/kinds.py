@@ -6,7 +6,8 @@ names them for the runner.
 from __future__ import annotations
 
 from procurement.queries import jobs as names
-from procurement.services import announcements, opening, termination
+from procurement.services import announcements, mail, notify_staff, opening, termination
+from procurement.services import jobs as job_service
 from procurement.services.award import publication
 from procurement.services.evaluation import report
 from procurement.services.jobs import JobKind
@@ -17,7 +18,12 @@ KINDS: dict[str, JobKind] = {
     names.KIND_OPENING_RECORD: JobKind(opening.steps, opening.prepare, opening.apply),
     names.KIND_ANNOUNCEMENT: JobKind(announcements.steps, announcements.prepare, announcements.apply),
     names.KIND_TERMINATION: JobKind(termination.steps, termination.prepare, termination.apply),
+    names.KIND_MAIL: JobKind(mail.steps, mail.prepare, mail.apply, mail.deliver),
 }
+
+
+# A job that fails for good tells buyer staff, in the transaction that records the failure.
+job_service.on_final_failure(notify_staff.job_failed)
 
 
 def kind_of(name: str) -> JobKind:

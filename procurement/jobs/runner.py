@@ -41,6 +41,9 @@ def run_once(job_id: int) -> str | None:
             base_url = (job.payload or {}).get("base_url")
             end_reading()  # nothing is held while WeasyPrint works
             job_service.stage(job_id, step, documents.render(spec, base_url=base_url))
+        if kind.deliver is not None:
+            db.session.expire_all()
+            kind.deliver(job)
         job_service.finish(job_id, kind)
         return "done"
     except job_service.PermanentJobError as error:

@@ -4,6 +4,9 @@ from procurement.models.accounts import Company, User
 from procurement.models.award import Award, Challenge, ChallengeAttachment, GeneratedDocument
 from procurement.models.evaluation import AbnormalLowReview, Evaluation, EvaluationResult, PanelMember, Vote
 from procurement.models.jobs import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, JOB_UNFINISHED, Job, JobDocument
+from procurement.models.mail import MailMessage
+from procurement.models.open_data import OcdsRelease
+from procurement.models.notifications import CHANNEL_EMAIL, Notification, NotificationPreference
 from procurement.models.projects import (
     STATUS_AWARDED,
     STATUS_CANCELLED,
@@ -19,6 +22,7 @@ from procurement.models.projects import (
     ProjectFile,
     StoredFile,
 )
+from procurement.models.quorum import MODE_QUORUM, MODE_SERVER, OPENING_MODES, OpeningKey, OpeningOfficial, RelayedShare
 from procurement.models.quotes import KIND_QUOTE, KIND_WITHDRAWAL, OpenedQuote, OpenedQuoteLine, QuoteDraft, SealedQuote
 from procurement.models.registration import (
     REG_ACCEPTED,

@@ -29,6 +29,8 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = utc()
     # Bumped on password change so other sessions of this user are signed out.
     session_version: Mapped[int] = mapped_column(default=1)
+    # The interface language the user chose (procurement.i18n: zh_Hans_CN or en); none: the browser's.
+    locale: Mapped[str | None] = mapped_column(sa.String(16))
 
     company: Mapped["Company | None"] = relationship(back_populates="users")
 

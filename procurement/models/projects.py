@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.db_types import Money, Quantity, Ratio
 from procurement.domain import lifecycle
+from procurement.domain.uploads import clean_file_name
 from procurement.extensions import db
 from procurement.models._base import created_at_column, fk, utc
 
@@ -32,7 +33,10 @@ class Project(db.Model):
     """A 询比价 project: the notice's fields, its rule settings and its frozen schedule."""
 
     __tablename__ = "project"
-    __table_args__ = (sa.CheckConstraint(f"status IN {PROJECT_STATUSES!r}", name="status"),)
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN {PROJECT_STATUSES!r}", name="status"),
+        sa.CheckConstraint("opening_mode IN ('server', 'quorum')", name="opening_mode"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -77,9 +81,15 @@ class Project(db.Model):
     # gating reads these, so a holiday added later cannot silently shorten a published window.
     registration_days: Mapped[list | None] = mapped_column(sa.JSON)
 
-    # Sealing (design.md §6): the private key only wrapped by the KEK.
+    # Sealing (design.md §6). Server-key mode: the private key only wrapped by the KEK
+    # (``wrapped_private_key``). Quorum mode (多人共同开标): ``wrapped_private_key`` stays empty and
+    # the private key is wrapped by a random key split among the officials
+    # (``quorum_wrapped_private_key``, models.quorum); ``quorum_threshold`` of them open it.
+    opening_mode: Mapped[str] = mapped_column(sa.String(16), default="server", server_default="server")
+    quorum_threshold: Mapped[int | None]
     public_key: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     wrapped_private_key: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    quorum_wrapped_private_key: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
 
     status: Mapped[str] = mapped_column(sa.String(16), default=STATUS_DRAFT, index=True)
     status_reason: Mapped[str | None] = mapped_column(sa.Text)
@@ -98,11 +108,19 @@ class Project(db.Model):
         back_populates="project", order_by="Amendment.created_at", cascade="all, delete-orphan"
     )
     files: Mapped[list["ProjectFile"]] = relationship(back_populates="project", cascade="all, delete-orphan")
+    officials: Mapped[list["OpeningOfficial"]] = relationship(  # noqa: F821
+        order_by="OpeningOfficial.position", cascade="all, delete-orphan"
+    )
 
     @property
     def is_public(self) -> bool:
         """Whether the public may read the notice (anything after publication)."""
         return self.status != STATUS_DRAFT
+
+    @property
+    def is_quorum(self) -> bool:
+        """Whether the quotes open only when ``quorum_threshold`` named officials act (多人共同开标)."""
+        return self.opening_mode == "quorum"
 
     def __repr__(self) -> str:
         return f"<Project {self.code} {self.status}>"
@@ -160,6 +178,11 @@ class StoredFile(db.Model):
     storage_path: Mapped[str] = mapped_column(sa.String(255))
     uploaded_at: Mapped[datetime] = created_at_column()
     uploaded_by_id: Mapped[int | None] = fk("user.id", nullable=True)
+
+    @property
+    def display_name(self) -> str:
+        """The name to show and send: the stored one, cleaned (names stored before uploads were checked may hold anything)."""
+        return clean_file_name(self.original_name)
 
 
 class ProjectFile(db.Model):

@@ -5,6 +5,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from procurement import i18n
 from procurement.auth.permissions import roles_required
 from procurement.extensions import db
 from procurement.models import AbnormalLowReview, StoredFile
@@ -140,7 +141,9 @@ def report(project_id: int):
                 flash(_("已确认评审报告。"), "success")
             return redirect(url_for("panel.report", project_id=project.id))
         status = 400
-    return render_template("panel/report.html", page=report_page(project, member), form=form), status
+    with i18n.chinese():  # the report shown is the document as issued: its labels in Chinese too
+        page = report_page(project, member)
+    return render_template("panel/report.html", page=page, form=form), status
 
 
 @bp.route("/projects/<int:project_id>/jobs/<int:job_id>.json")

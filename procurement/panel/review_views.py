@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from procurement.auth.permissions import roles_required
@@ -27,6 +28,8 @@ from procurement.queries import evaluation_pages as pages
 from procurement.services import evaluation as service
 from procurement.services import projects as project_service
 from procurement.web import attempt, send_stored_file
+from procurement.domain import N_
+from procurement.formatting import gettext_marked
 
 
 def render_project(project: Project, member: PanelMember, *, declaration_form=None, error: str | None = None, status=200):
@@ -170,7 +173,7 @@ def review_supplier(project_id: int, registration_id: int):
         if not complete:
             flash(_("已保存。您可以稍后回来继续评审。"), "success")
             return redirect(url_for("panel.review_supplier", project_id=project.id, registration_id=registration.id))
-        flash(_("已完成对%(name)s的评审。", name=rows[0].company_name), "success")
+        flash(gettext_marked(N_("已完成对%(name)s的评审。"), name=rows[0].company_name), "success")
         return redirect(_next_url(project, member, registration.id))
     _keep_typed(rows, cells)
     return _render_sheets(project, member, rows, form=form, errors=_cell_errors(outcome.error), registration_id=registration.id)
@@ -215,7 +218,7 @@ def credit_check(project_id: int):
     if form.validate_on_submit():
         outcome = attempt(None, service.rerun_credit_checks, member, current_user)
         if outcome:
-            flash(_("已按最新名单重新核查%(count)s家供应商的信用记录。", count=outcome.value), "success")
+            flash(ngettext("已按最新名单重新核查%(num)s家供应商的信用记录。", "已按最新名单重新核查%(num)s家供应商的信用记录。", outcome.value), "success")
     return redirect(url_for("panel.review", project_id=project.id))
 
 
@@ -234,5 +237,5 @@ def reopen(project_id: int, member_id: int):
     outcome = attempt(form, service.reopen_votes, target, member, current_user)
     if not outcome:
         return render_project(project, member, error=" ".join(form.form_errors), status=400)
-    flash(_("已退回%(name)s的评审意见，该成员可以修改后重新提交。", name=target.user.name), "success")
+    flash(gettext_marked(N_("已退回%(name)s的评审意见，该成员可以修改后重新提交。"), name=target.user.name), "success")
     return redirect(url_for("panel.project", project_id=project.id))

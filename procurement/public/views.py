@@ -72,8 +72,7 @@ def notice_pdf(project_id: int):
 @throttle_verify
 def verify():
     """Check a generated document by its verification code."""
-    # Codes are printed in groups (XWZ4-XNCP-59MX); people type dashes, spaces, lower case.
-    code = "".join(ch for ch in (request.args.get("code") or "").upper() if ch.isascii() and ch.isalnum())[:64]
+    code = public_queries.normalise_code(request.args.get("code"))
     document = public_queries.document_by_code(code)
     status = 404 if code and document is None else 200
     return render_template("public/verify.html", code=code, document=document), status

@@ -25,8 +25,11 @@ class AttentionItem:
     """One to-do: what, for which project, by when, and the link to the place to act.
 
     ``due`` is the aware instant the item falls due (for a date deadline, ``due_on``, the end of
-    that Beijing day); ``since`` when the wait began, for items without a due time. Texts are
-    translated already.
+    that Beijing day); ``since`` when the wait began, for items without a due time. ``what`` and
+    ``detail`` are untranslated templates (``N_``) filled with ``params`` / ``detail_params`` in
+    the reader's language (names and dates as ``procurement.formatting.translate`` shows them);
+    ``action``, ``due_label`` and ``since_label`` are untranslated labels; ``note`` is text kept
+    as it is (a job's error).
     """
 
     project: Project
@@ -35,12 +38,15 @@ class AttentionItem:
     url: str
     action: str
     mine: bool
+    params: dict = field(default_factory=dict)
     due: datetime | None = None
     due_on: date | None = None
     due_label: str = ""
     since: datetime | None = None
     since_label: str = ""
     detail: str = ""
+    detail_params: dict = field(default_factory=dict)
+    note: str = ""
     left: TimeLeft | None = None
     tone: str = "secondary"
     broken: bool = False
@@ -61,12 +67,15 @@ def item(
     action: str,
     *,
     mine: bool,
+    params: dict | None = None,
     due: datetime | None = None,
     due_on: date | None = None,
     due_label: str = "",
     since: datetime | None = None,
     since_label: str = "",
     detail: str = "",
+    detail_params: dict | None = None,
+    note: str = "",
     broken: bool = False,
 ) -> AttentionItem:
     """An item with its time left (or overdue) and its place in the order, relative to ``now``."""
@@ -86,12 +95,15 @@ def item(
         url=url,
         action=action,
         mine=mine,
+        params=params or {},
         due=due,
         due_on=due_on,
         due_label=due_label,
         since=since,
         since_label=since_label,
         detail=detail,
+        detail_params=detail_params or {},
+        note=note,
         left=left,
         tone=tone,
         broken=broken,
@@ -126,6 +138,6 @@ class Attention:
         return sum(1 for entry in self.mine if entry.overdue)
 
 
-def names(people: Iterable) -> str:
-    """A、B、C from panel members (their users' names)."""
-    return "、".join(member.user.name for member in people)
+def names(people: Iterable) -> list[str]:
+    """Panel members' names, as a message parameter (joined 甲、乙 or "A, B" in the reader's language)."""
+    return [member.user.name for member in people]

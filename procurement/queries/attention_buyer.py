@@ -26,13 +26,12 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from procurement import clock
+from procurement.domain import N_
 from procurement.domain.evaluation import PanelError, validate_panel
 from procurement.extensions import db
-from procurement.formatting import cn_datetime, translate
 from procurement.models import (
     JOB_FAILED,
     JOB_UNFINISHED,
@@ -102,9 +101,9 @@ def _awaits_opening(project: Project, now: datetime) -> bool:
 
 def _opening(project: Project, now: datetime) -> AttentionItem:
     return item(
-        now, project, "opening", _("报价截止时间已到，请开启报价。"),
-        url_for("buyer.opening", project_id=project.id), _("开启报价"),
-        mine=True, due=project.opening_at, due_label=_("开启时间"),
+        now, project, "opening", N_("报价截止时间已到，请开启报价。"),
+        url_for("buyer.opening", project_id=project.id), N_("开启报价"),
+        mine=True, due=project.opening_at, due_label=N_("开启时间"),
     )
 
 
@@ -126,7 +125,7 @@ def _panels(project_ids: list[int]) -> tuple[dict[int, list[PanelMember]], dict[
     return members, evaluations
 
 
-def _panel_problem(seated: list[PanelMember]) -> str | None:
+def _panel_problem(seated: list[PanelMember]) -> dict | None:
     """Why the panel cannot decide as it stands (the rule the start of the evaluation applies)."""
     chair = next((member for member in seated if member.is_chair), None)
     try:
@@ -134,7 +133,7 @@ def _panel_problem(seated: list[PanelMember]) -> str | None:
             [member.id for member in seated], chair.id if chair else None, [m.id for m in seated if m.conflict_declared]
         )
     except PanelError as error:
-        return translate(error.message, error.params)
+        return {"message": error.message, "params": error.params}
     return None
 
 
@@ -145,27 +144,28 @@ def _evaluation(
     request is undecided, which the ranking waits for and its own item names)."""
     panel_url = url_for("buyer.panel", project_id=project.id)
     seated = [member for member in seats if member.removed_at is None]
-    common = {"since_label": _("报价开启于"), "since": project.opened_at}
+    common = {"since_label": N_("报价开启于"), "since": project.opened_at}
     if evaluation is None:
         if not seated:
-            return [item(now, project, "panel_missing", _("尚未指定询比价小组成员，评审无法开始。"), panel_url, _("指定成员"), mine=True, **common)]
+            return [item(now, project, "panel_missing", N_("尚未指定询比价小组成员，评审无法开始。"), panel_url, N_("指定成员"), mine=True, **common)]
         found = []
         undeclared = [member for member in seated if member.conflict_declared is None]
         if undeclared:
             found.append(
-                item(now, project, "declarations", _("等待成员作出利害关系声明：%(names)s。", names=names(undeclared)),
-                     panel_url, _("查看小组"), mine=False, **common)
+                item(now, project, "declarations", N_("等待成员作出利害关系声明：%(names)s。"),
+                     panel_url, N_("查看小组"), mine=False, params={"names": names(undeclared)}, **common)
             )
         problem = _panel_problem(seated)
         if problem:
             recused = [member for member in seated if member.conflict_declared]
-            detail = _("已回避：%(names)s，可另行指定成员替换。", names=names(recused)) if recused else ""
+            detail = N_("已回避：%(names)s，可另行指定成员替换。") if recused else ""
             found.append(
-                item(now, project, "panel_invalid", _("询比价小组需要调整：%(problem)s", problem=problem),
-                     panel_url, _("调整小组"), mine=True, detail=detail, **common)
+                item(now, project, "panel_invalid", N_("询比价小组需要调整：%(problem)s"),
+                     panel_url, N_("调整小组"), mine=True, params={"problem": problem},
+                     detail=detail, detail_params={"names": names(recused)}, **common)
             )
         elif not undeclared:
-            found.append(item(now, project, "start_evaluation", _("全体成员已声明无利害关系，可以启动评审。"), panel_url, _("启动评审"), mine=True, **common))
+            found.append(item(now, project, "start_evaluation", N_("全体成员已声明无利害关系，可以启动评审。"), panel_url, N_("启动评审"), mine=True, **common))
         return found
     if evaluation.completed_at is not None:
         return []
@@ -173,19 +173,24 @@ def _evaluation(
     if evaluation.ranked_at is None:
         pending = [member for member in active if member.votes_submitted_at is None]
         if pending:
-            what = _("等待提交评审意见：%(names)s（已提交 %(done)s / %(all)s）。", names=names(pending), done=len(active) - len(pending), all=len(active))
-            return [item(now, project, "reviews", what, panel_url, _("查看评审进度"), mine=False, since=evaluation.started_at, since_label=_("评审启动于"))]
+            what = N_("等待提交评审意见：%(names)s（已提交 %(done)s / %(all)s）。")
+            params = {"names": names(pending), "done": len(active) - len(pending), "all": len(active)}
+            return [item(now, project, "reviews", what, panel_url, N_("查看评审进度"), mine=False, params=params,
+                         since=evaluation.started_at, since_label=N_("评审启动于"))]
         if explaining:
             return []
         chair = next((member for member in active if member.is_chair), None)
-        what = _("全体成员已提交评审意见，等待组长%(name)s汇总评审结果并排序。", name=chair.user.name if chair else "")
+        what = N_("全体成员已提交评审意见，等待组长%(name)s汇总评审结果并排序。")
         last = max(member.votes_submitted_at for member in active) if active else evaluation.started_at
-        return [item(now, project, "ranking", what, panel_url, _("查看评审进度"), mine=False, since=last, since_label=_("全部提交于"))]
+        return [item(now, project, "ranking", what, panel_url, N_("查看评审进度"), mine=False,
+                     params={"name": chair.user.name if chair else ""}, since=last, since_label=N_("全部提交于"))]
     pending = [member for member in active if member.report_confirmed_at is None]
     if not pending:  # every signature is in: the report's job issues it (a failure shows as a failed job)
         return []
-    what = _("等待签署评审报告：%(names)s（已签署 %(done)s / %(all)s）。", names=names(pending), done=len(active) - len(pending), all=len(active))
-    return [item(now, project, "signatures", what, panel_url, _("查看评审进度"), mine=False, since=evaluation.ranked_at, since_label=_("汇总排序于"))]
+    what = N_("等待签署评审报告：%(names)s（已签署 %(done)s / %(all)s）。")
+    params = {"names": names(pending), "done": len(active) - len(pending), "all": len(active)}
+    return [item(now, project, "signatures", what, panel_url, N_("查看评审进度"), mine=False, params=params,
+                 since=evaluation.ranked_at, since_label=N_("汇总排序于"))]
 
 
 def _explanations(project_ids: list[int], by_id: dict[int, Project], now: datetime) -> list[AttentionItem]:
@@ -209,14 +214,14 @@ def _explanations(project_ids: list[int], by_id: dict[int, Project], now: dateti
         url = url_for("buyer.panel", project_id=project.id)
         if review.explained_at is not None:
             found.append(
-                item(now, project, "explanation", _("“%(name)s”已提交异常低价书面说明，等待评审小组作出决定。", name=name),
-                     url, _("查看评审进度"), mine=False, since=review.explained_at, since_label=_("提交于"))
+                item(now, project, "explanation", N_("“%(name)s”已提交异常低价书面说明，等待评审小组作出决定。"),
+                     url, N_("查看评审进度"), mine=False, params={"name": name}, since=review.explained_at, since_label=N_("提交于"))
             )
         else:
             found.append(
-                item(now, project, "explanation", _("等待“%(name)s”对异常低价作出书面说明。", name=name),
-                     url, _("查看评审进度"), mine=False, due=review.due_at, due_label=_("说明截止"),
-                     since=review.requested_at, since_label=_("要求于"))
+                item(now, project, "explanation", N_("等待“%(name)s”对异常低价作出书面说明。"),
+                     url, N_("查看评审进度"), mine=False, params={"name": name}, due=review.due_at, due_label=N_("说明截止"),
+                     since=review.requested_at, since_label=N_("要求于"))
             )
     return found
 
@@ -232,9 +237,9 @@ def _challenges(by_id: dict[int, Project], now: datetime) -> list[AttentionItem]
     return [
         item(
             now, by_id[row.project_id], "challenge",
-            _("“%(name)s”于%(at)s提出质疑，待书面答复。", name=supplier_name(row.registration), at=cn_datetime(row.filed_at)),
-            url_for("buyer.challenge", challenge_id=row.id), _("答复质疑"),
-            mine=True, due_on=row.answer_due_on, due_label=_("答复期限"),
+            N_("“%(name)s”于%(at)s提出质疑，待书面答复。"),
+            url_for("buyer.challenge", challenge_id=row.id), N_("答复质疑"),
+            mine=True, params={"name": supplier_name(row.registration), "at": row.filed_at}, due_on=row.answer_due_on, due_label=N_("答复期限"),
         )
         for row in rows
         if row.project_id in by_id
@@ -249,17 +254,18 @@ def _jobs(jobs: list[Job], by_id: dict[int, Project], now: datetime) -> list[Att
         failed, stalled = job.status == JOB_FAILED, is_stale(job, now)
         if project is None or not (failed or stalled):
             continue
-        label = translate(LABELS.get(job.kind, job.kind))
+        label = {"message": LABELS.get(job.kind, job.kind)}
         url = url_for("buyer.job_progress", project_id=project.id, job_id=job.id)
         if failed:
-            what = _("文书生成失败：%(label)s（已尝试 %(n)s 次），结果尚未公开。", label=label, n=job.attempts)
-            detail = (job.last_error or "").splitlines()[0][:200] if job.last_error else ""
-            found.append(item(now, project, "job_failed", what, url, _("查看并重试"), mine=True, since=job.finished_at or job.updated_at,
-                              since_label=_("失败于"), detail=detail, broken=True))
+            what = N_("文书生成失败：%(label)s（已尝试 %(n)s 次），结果尚未公开。")
+            note = (job.last_error or "").splitlines()[0][:200] if job.last_error else ""
+            found.append(item(now, project, "job_failed", what, url, N_("查看并重试"), mine=True, params={"label": label, "n": job.attempts},
+                              since=job.finished_at or job.updated_at, since_label=N_("失败于"), note=note, broken=True))
         else:
-            what = _("文书生成停滞：%(label)s 长时间没有进展（处理进程可能已中断）。", label=label)
-            found.append(item(now, project, "job_stalled", what, url, _("查看并重试"), mine=True, since=job.updated_at or job.created_at,
-                              since_label=_("最后进展于"), broken=True))
+            what = N_("文书生成停滞：%(label)s 长时间没有进展（处理进程可能已中断）。")
+            found.append(item(now, project, "job_stalled", what, url, N_("查看并重试"), mine=True, params={"label": label},
+                              since=job.updated_at or job.created_at,
+                              since_label=N_("最后进展于"), broken=True))
     return found
 
 
@@ -314,17 +320,19 @@ def _award_step(project: Project, state, now: datetime) -> list[AttentionItem]:
     if state.publishing:  # being issued; a failed publication shows as a failed job
         return []
     url = url_for("buyer.project", project_id=project.id) + "#award"
-    due = {"due_on": state.confirmation_due, "due_label": _("确认期限")} if project.status == STATUS_EVALUATED else {}
-    detail = _("工作日历缺少 %(year)s 年的节假日安排，无法计算期限，请先录入。", year=state.missing_year) if state.missing_year else ""
+    due = {"due_on": state.confirmation_due, "due_label": N_("确认期限")} if project.status == STATUS_EVALUATED else {}
+    detail = N_("工作日历缺少 %(year)s 年的节假日安排，无法计算期限，请先录入。") if state.missing_year else ""
+    extra = {"detail": detail, "detail_params": {"year": state.missing_year}}
     if state.exhausted:
-        return [item(now, project, "award_exhausted", _("所有成交候选人均已放弃成交或不符合条件，请终止项目或重新组织采购。"),
-                     url_for("buyer.project_cancel", project_id=project.id), _("终止项目"), mine=True, detail=detail)]
+        return [item(now, project, "award_exhausted", N_("所有成交候选人均已放弃成交或不符合条件，请终止项目或重新组织采购。"),
+                     url_for("buyer.project_cancel", project_id=project.id), N_("终止项目"), mine=True, **extra)]
     if state.next_candidate is not None:
         row = state.next_candidate
-        what = _("确定成交供应商：第 %(place)s 名候选人“%(name)s”。", place=row.place, name=row.name)
-        return [item(now, project, "award_confirm", what, url, _("确定成交"), mine=True, detail=detail, **due)]
+        what = N_("确定成交供应商：第 %(place)s 名候选人“%(name)s”。")
+        return [item(now, project, "award_confirm", what, url, N_("确定成交"), mine=True,
+                     params={"place": row.place, "name": row.name}, **extra, **due)]
     if state.can_publish:
-        winners = "、".join(row.name for row in state.candidates if row.status == AWARDED)
-        what = _("已确定成交供应商（%(names)s），请发布成交结果。", names=winners)
-        return [item(now, project, "award_publish", what, url, _("发布成交结果"), mine=True, detail=detail, **due)]
+        winners = [row.name for row in state.candidates if row.status == AWARDED]
+        what = N_("已确定成交供应商（%(names)s），请发布成交结果。")
+        return [item(now, project, "award_publish", what, url, N_("发布成交结果"), mine=True, params={"names": winners}, **extra, **due)]
     return []

@@ -24,9 +24,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from procurement.domain import N_
 from procurement.extensions import db
 from procurement.models import (
     JOB_DONE,
@@ -150,11 +150,11 @@ def _seat(seat: PanelMember, loaded: _Loaded, now: datetime) -> list[AttentionIt
     if project.status != STATUS_OPENED:  # the evaluation is over (or the project ended)
         return []
     if seat.conflict_declared is None:
-        return [item(now, project, "declare", _("报价已开启，请先对参加供应商作出利害关系声明。"), project_url, _("作出声明"),
-                     mine=True, since=project.opened_at, since_label=_("报价开启于"))]
+        return [item(now, project, "declare", N_("报价已开启，请先对参加供应商作出利害关系声明。"), project_url, N_("作出声明"),
+                     mine=True, since=project.opened_at, since_label=N_("报价开启于"))]
     if evaluation is None:
-        return [item(now, project, "await_start", _("您已作出声明，等待采购人启动评审。"), project_url, _("查看项目"),
-                     mine=False, since=seat.declared_at, since_label=_("声明于"))]
+        return [item(now, project, "await_start", N_("您已作出声明，等待采购人启动评审。"), project_url, N_("查看项目"),
+                     mine=False, since=seat.declared_at, since_label=N_("声明于"))]
     active = [member for member in loaded.panels[project.id] if member.conflict_declared is False]
     if evaluation.ranked_at is None:
         return _reviewing(seat, project, evaluation, active, loaded, now)
@@ -162,49 +162,49 @@ def _seat(seat: PanelMember, loaded: _Loaded, now: datetime) -> list[AttentionIt
         return []
     report_url = url_for("panel.report", project_id=project.id)
     if seat.report_confirmed_at is None:
-        return [item(now, project, "sign", _("评审结果已汇总排序，请阅读并签署评审报告。"), report_url, _("签署评审报告"),
-                     mine=True, since=evaluation.ranked_at, since_label=_("汇总排序于"))]
+        return [item(now, project, "sign", N_("评审结果已汇总排序，请阅读并签署评审报告。"), report_url, N_("签署评审报告"),
+                     mine=True, since=evaluation.ranked_at, since_label=N_("汇总排序于"))]
     pending = [member for member in active if member.report_confirmed_at is None]
     if pending:
-        return [item(now, project, "await_signatures", _("您已签署，等待其他成员签署评审报告：%(names)s。", names=names(pending)),
-                     report_url, _("查看评审报告"), mine=False, since=seat.report_confirmed_at, since_label=_("您签署于"))]
+        return [item(now, project, "await_signatures", N_("您已签署，等待其他成员签署评审报告：%(names)s。"),
+                     report_url, N_("查看评审报告"), mine=False, params={"names": names(pending)}, since=seat.report_confirmed_at, since_label=N_("您签署于"))]
     job = loaded.jobs.get(project.id)
     if job is None or job.status == JOB_DONE:
         return []
     if job.status == JOB_FAILED:
-        what = _("全体成员已签署，评审报告生成失败，等待采购人重新生成。")
+        what = N_("全体成员已签署，评审报告生成失败，等待采购人重新生成。")
     else:
-        what = _("全体成员已签署，正在生成评审报告PDF。")
-    return [item(now, project, "report_job", what, report_url, _("查看进度"), mine=False, since=job.created_at, since_label=_("开始于"))]
+        what = N_("全体成员已签署，正在生成评审报告PDF。")
+    return [item(now, project, "report_job", what, report_url, N_("查看进度"), mine=False, since=job.created_at, since_label=N_("开始于"))]
 
 
 def _reviewing(seat, project: Project, evaluation: Evaluation, active, loaded: _Loaded, now: datetime) -> list[AttentionItem]:
     """Before the ranking: the member's review sheet, the others', the chair's ranking and explanations."""
     if seat.votes_submitted_at is None:
         total = loaded.participants.get(project.id, 0) * len(criteria_of(project))
-        what = _("请填写并提交评审表（已填写 %(done)s / %(all)s 项）。", done=loaded.saved.get(seat.id, 0), all=total)
-        return [item(now, project, "review", what, url_for("panel.review", project_id=project.id), _("打开评审表"),
-                     mine=True, since=evaluation.started_at, since_label=_("评审启动于"))]
+        what = N_("请填写并提交评审表（已填写 %(done)s / %(all)s 项）。")
+        return [item(now, project, "review", what, url_for("panel.review", project_id=project.id), N_("打开评审表"),
+                     mine=True, params={"done": loaded.saved.get(seat.id, 0), "all": total}, since=evaluation.started_at, since_label=N_("评审启动于"))]
     project_url = url_for("panel.project", project_id=project.id)
     pending = [member for member in active if member.votes_submitted_at is None]
     if pending:
-        return [item(now, project, "await_reviews", _("您已提交评审表，等待其他成员提交：%(names)s。", names=names(pending)),
-                     project_url, _("查看小组进度"), mine=False, since=seat.votes_submitted_at, since_label=_("您提交于"))]
+        return [item(now, project, "await_reviews", N_("您已提交评审表，等待其他成员提交：%(names)s。"),
+                     project_url, N_("查看小组进度"), mine=False, params={"names": names(pending)}, since=seat.votes_submitted_at, since_label=N_("您提交于"))]
     found = []
     for review in loaded.reviews.get(project.id, ()) if seat.is_chair else ():
         name = supplier_name(review.registration)
         url = url_for("panel.abnormal", project_id=project.id, registration_id=review.registration_id)
         if review.explained_at is not None:
-            found.append(item(now, project, "explanation_decide", _("“%(name)s”已提交异常低价书面说明，请记录小组的决定。", name=name),
-                              url, _("作出决定"), mine=True, since=review.explained_at, since_label=_("提交于")))
+            found.append(item(now, project, "explanation_decide", N_("“%(name)s”已提交异常低价书面说明，请记录小组的决定。"),
+                              url, N_("作出决定"), mine=True, params={"name": name}, since=review.explained_at, since_label=N_("提交于")))
         else:
-            found.append(item(now, project, "explanation_wait", _("等待“%(name)s”对异常低价作出书面说明。", name=name),
-                              url, _("查看"), mine=False, due=review.due_at, due_label=_("说明截止")))
+            found.append(item(now, project, "explanation_wait", N_("等待“%(name)s”对异常低价作出书面说明。"),
+                              url, N_("查看"), mine=False, params={"name": name}, due=review.due_at, due_label=N_("说明截止")))
     last = max(member.votes_submitted_at for member in active)
     if seat.is_chair:
-        found.append(item(now, project, "rank", _("全体成员已提交评审表，请汇总评审结果并排序（如有异常低价，先处理书面说明）。"),
-                          project_url, _("汇总排序"), mine=True, since=last, since_label=_("全部提交于")))
+        found.append(item(now, project, "rank", N_("全体成员已提交评审表，请汇总评审结果并排序（如有异常低价，先处理书面说明）。"),
+                          project_url, N_("汇总排序"), mine=True, since=last, since_label=N_("全部提交于")))
     else:
-        found.append(item(now, project, "await_rank", _("全体成员已提交评审表，等待组长汇总评审结果并排序。"),
-                          project_url, _("查看项目"), mine=False, since=last, since_label=_("全部提交于")))
+        found.append(item(now, project, "await_rank", N_("全体成员已提交评审表，等待组长汇总评审结果并排序。"),
+                          project_url, N_("查看项目"), mine=False, since=last, since_label=N_("全部提交于")))
     return found

@@ -23,8 +23,8 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import gettext as _
 
+from procurement.domain import N_
 from procurement.domain.urgency import TimeLeft, end_of_day, time_left
 from procurement.extensions import db
 from procurement.models import REG_ACCEPTED, STATUS_AWARDED, STATUS_PUBLISHED, Award, Challenge, EvaluationResult, Registration
@@ -36,7 +36,9 @@ from procurement.queries.supplier_outcomes import AWARDED, Outcome
 
 @dataclass(frozen=True)
 class Deadline:
-    """One deadline beside a project: what ends, when (an instant, or a date's whole day), time left."""
+    """One deadline beside a project: what ends, when (an instant, or a date's whole day), time left.
+
+    ``label`` and ``action`` are untranslated (``N_``); the template translates them."""
 
     label: str
     due: datetime
@@ -101,33 +103,33 @@ def _row(registration, outcome: Outcome, published, participants, challenges, no
     accepted = registration.status == REG_ACCEPTED
     registration_url = url_for("supplier.registration", project_id=project.id)
     if project.status == STATUS_PUBLISHED and schedule is not None and now < schedule.closes_at:
-        found.append(deadline(now, _("报名截止"), due=schedule.closes_at))
+        found.append(deadline(now, N_("报名截止"), due=schedule.closes_at))
         if outcome.key == "not_submitted":
-            todo = item(now, project, "register", _("报名资料尚未提交。"), registration_url, _("继续报名"),
-                        mine=True, due=schedule.closes_at, due_label=_("报名截止"))
+            todo = item(now, project, "register", N_("报名资料尚未提交。"), registration_url, N_("继续报名"),
+                        mine=True, due=schedule.closes_at, due_label=N_("报名截止"))
         elif outcome.key == "rejected":
-            todo = item(now, project, "fix_registration", _("报名未通过自动审核，请按审核结果修改后重新提交。"), registration_url,
-                        _("修改报名"), mine=True, due=schedule.closes_at, due_label=_("报名截止"))
+            todo = item(now, project, "fix_registration", N_("报名未通过自动审核，请按审核结果修改后重新提交。"), registration_url,
+                        N_("修改报名"), mine=True, due=schedule.closes_at, due_label=N_("报名截止"))
     if project.status == STATUS_PUBLISHED and accepted and now < project.opening_at:
-        found.append(deadline(now, _("报价截止"), due=project.opening_at))
+        found.append(deadline(now, N_("报价截止"), due=project.opening_at))
         if outcome.key == "can_quote":
-            todo = item(now, project, "quote", _("尚未提交报价。"), url_for("supplier.quote_sheet", project_id=project.id),
-                        _("填写报价"), mine=True, due=project.opening_at, due_label=_("报价截止"))
+            todo = item(now, project, "quote", N_("尚未提交报价。"), url_for("supplier.quote_sheet", project_id=project.id),
+                        N_("填写报价"), mine=True, due=project.opening_at, due_label=N_("报价截止"))
     if outcome.explanation_due is not None:
         url = url_for("supplier.explanation", project_id=project.id)
-        found.append(deadline(now, _("书面说明截止"), due=outcome.explanation_due, url=url, action=_("提交书面说明")))
-        todo = item(now, project, "explain", _("评审小组要求您对报价作出书面说明（异常低价）。"), url, _("提交书面说明"),
-                    mine=True, due=outcome.explanation_due, due_label=_("说明截止"))
+        found.append(deadline(now, N_("书面说明截止"), due=outcome.explanation_due, url=url, action=N_("提交书面说明")))
+        todo = item(now, project, "explain", N_("评审小组要求您对报价作出书面说明（异常低价）。"), url, N_("提交书面说明"),
+                    mine=True, due=outcome.explanation_due, due_label=N_("说明截止"))
     awards = published.get(project.id, [])
     if awards and outcome.final:
         own = next((award for award in awards if award.registration_id == registration.id), None)
         if own is not None and own.contract_deadline is not None:
-            found.append(deadline(now, _("签订合同截止"), due_on=own.contract_deadline))
+            found.append(deadline(now, N_("签订合同截止"), due_on=own.contract_deadline))
         window = window_of(awards, now)
         if window.is_open and own is None and registration.id in participants:
-            found.append(deadline(now, _("质疑期至"), due_on=window.due_on, url=url_for("supplier.challenge_new", project_id=project.id),
-                                  action=_("对结果有异议？提出质疑")))
+            found.append(deadline(now, N_("质疑期至"), due_on=window.due_on, url=url_for("supplier.challenge_new", project_id=project.id),
+                                  action=N_("对结果有异议？提出质疑")))
     for challenge in challenges.get(registration.id, ()):
-        found.append(deadline(now, _("采购人答复质疑期限"), due_on=challenge.answer_due_on,
-                              url=url_for("supplier.challenge", challenge_id=challenge.id), action=_("查看质疑")))
+        found.append(deadline(now, N_("采购人答复质疑期限"), due_on=challenge.answer_due_on,
+                              url=url_for("supplier.challenge", challenge_id=challenge.id), action=N_("查看质疑")))
     return RowAttention(deadlines=tuple(found), todo=todo)

@@ -22,6 +22,7 @@ from procurement.models import (
     REG_REJECTED,
     AuditEvent,
     FileDownload,
+    OpeningOfficial,
     Project,
     ProjectFile,
     QualificationCheck,
@@ -284,6 +285,10 @@ def load_project(project_id: int) -> Project | None:
     """A project with what its page prints of it (bill of quantities, amendments) loaded eagerly."""
     return db.session.scalar(
         sa.select(Project)
-        .options(selectinload(Project.items), selectinload(Project.amendments))
+        .options(
+            selectinload(Project.items),
+            selectinload(Project.amendments),
+            selectinload(Project.officials).joinedload(OpeningOfficial.user),
+        )
         .where(Project.id == project_id)
     )

@@ -21,6 +21,7 @@ KIND_EVALUATION_REPORT = "evaluation.report"
 KIND_OPENING_RECORD = "opening.record"
 KIND_ANNOUNCEMENT = "project.announcement"
 KIND_TERMINATION = "project.termination"
+KIND_MAIL = "mail.send"
 
 #: What each kind of job issues, as the buyer's page names it.
 LABELS = {
@@ -29,6 +30,7 @@ LABELS = {
     KIND_OPENING_RECORD: N_("开标记录PDF"),
     KIND_ANNOUNCEMENT: N_("询比价公告PDF"),
     KIND_TERMINATION: N_("终止公告PDF"),
+    KIND_MAIL: N_("发送邮件"),
 }
 
 #: What a done job has made available, as its progress page says.

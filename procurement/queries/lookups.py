@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from procurement.domain.calendar import WorkingCalendar, YearSchedule
 from procurement.domain.schedule import DailyHours, Schedule, ScheduleSettings
 from procurement.extensions import db
-from procurement.models import CalendarYear, Evaluation, Holiday, Project, Registration
+from procurement.models import ROLE_SUPPLIER, CalendarYear, Evaluation, Holiday, Project, Registration, User
 
 
 def hours_of(project: Project) -> tuple[DailyHours, ...]:
@@ -85,3 +85,12 @@ def registered_value(registration: Registration, key: str) -> str:
 def supplier_name(registration: Registration) -> str:
     """The supplier's name as registered (the snapshot), else the company's current name."""
     return registered_value(registration, "name")
+
+
+def company_accounts(company_id: int) -> list[User]:
+    """A supplier company's accounts (its clerks), oldest first: one statement."""
+    return list(
+        db.session.scalars(
+            sa.select(User).where(User.company_id == company_id, User.role == ROLE_SUPPLIER).order_by(User.id)
+        )
+    )

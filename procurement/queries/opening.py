@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from procurement import clock
 from procurement.domain.money import amount_in_words_rmb
 from procurement.extensions import db
-from procurement.formatting import cn_clock, to_beijing
+from procurement.formatting import cn_clock, local_clock, local_seconds, to_beijing  # noqa: F401
 from procurement.models import (
     STATUS_PUBLISHED,
     Company,
@@ -27,6 +27,7 @@ from procurement.models import (
     SealedQuote,
 )
 from procurement.queries.lookups import supplier_name
+from procurement.queries.quorum import QuorumStatus, quorum_status
 
 
 def server_time_text(moment: datetime) -> str:
@@ -51,9 +52,9 @@ class OpeningRow:
     hash_verified: bool
 
     @property
-    def submitted_text(self) -> str:
+    def submitted_text(self) -> str:  # in the page's language; a document is rendered in Chinese
         """The final submission's server time, to the second (Beijing time)."""
-        return server_time_text(self.submitted_at)
+        return local_seconds(self.submitted_at)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class OpeningRecord:
     """What every view of the opening shows: the rows once opened; before, the sealed state.
 
     ``received`` (a count of current sealed quotes, never an amount) is only filled for buyer staff.
+    ``quorum`` is the quorum opening's state (officials, who supplied a share and when) for a
+    quorum project, ``None`` in server-key mode.
     """
 
     project: Project
@@ -70,11 +73,12 @@ class OpeningRecord:
     can_open: bool
     before_time: bool
     deadline: str
+    quorum: QuorumStatus | None = None
 
     @property
     def opened_text(self) -> str:
         """The actual opening time, to the second (Beijing time)."""
-        return server_time_text(self.project.opened_at) if self.project.opened_at else ""
+        return local_seconds(self.project.opened_at) if self.project.opened_at else ""
 
 
 def is_opened(project: Project) -> bool:
@@ -83,8 +87,11 @@ def is_opened(project: Project) -> bool:
 
 
 def can_open(project: Project, now: datetime | None = None) -> bool:
-    """Whether the open button applies: published and at or after the opening time."""
-    return project.status == STATUS_PUBLISHED and (now or clock.now()) >= project.opening_at
+    """Whether the buyer's open button applies: server-key mode, published, at or after the opening time.
+
+    A quorum project has no open button: its officials' passphrases open it (``queries.quorum``).
+    """
+    return not project.is_quorum and project.status == STATUS_PUBLISHED and (now or clock.now()) >= project.opening_at
 
 
 def opening_rows(project: Project) -> list[OpeningRow]:
@@ -134,7 +141,8 @@ def opening_record(project: Project, *, with_received: bool = False) -> OpeningR
         received=received_count(project) if with_received and not opened else None,
         can_open=can_open(project, now),
         before_time=project.status == STATUS_PUBLISHED and now < project.opening_at,
-        deadline=cn_clock(project.opening_at),
+        deadline=local_clock(project.opening_at),
+        quorum=quorum_status(project, now),
     )
 
 

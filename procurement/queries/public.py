@@ -189,6 +189,12 @@ def result_announced(project: Project) -> bool:
     return issued is not None
 
 
+def normalise_code(raw: str | None) -> str:
+    """A verification code as typed: printed in groups (XWZ4-XNCP-59MX), people type dashes,
+    spaces, lower case; only its letters and digits count (at most 64)."""
+    return "".join(ch for ch in (raw or "").upper() if ch.isascii() and ch.isalnum())[:64]
+
+
 def document_by_code(code: str) -> GeneratedDocument | None:
     """The generated document with this verification code (already normalised), if any."""
     if not code:

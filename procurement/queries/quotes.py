@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from procurement import clock
 from procurement.domain import DomainError, N_
 from procurement.extensions import db
-from procurement.formatting import cn_clock
+from procurement.formatting import local_clock, local_seconds
 from procurement.models import KIND_WITHDRAWAL, REG_ACCEPTED, STATUS_CANCELLED, STATUS_PUBLISHED, Project, Registration, SealedQuote
 from procurement.queries.opening import OpeningRecord, server_time_text, supplier_record
 
@@ -25,8 +25,8 @@ class QuoteRefusal(DomainError):
 
 
 def deadline_text(project: Project) -> str:
-    """The deadline as the notice writes it: 2025年1月2日16点00分 (Beijing time)."""
-    return cn_clock(project.opening_at)
+    """The deadline as the notice writes it: 2025年1月2日16点00分 (Beijing time); in English 2 Jan 2025, 16:00."""
+    return local_clock(project.opening_at)
 
 
 def refusal(registration: Registration | None, now: datetime | None = None) -> QuoteRefusal | None:
@@ -108,7 +108,7 @@ class QuoteStatus:
 
     def server_time(self, quote: SealedQuote) -> str:
         """A version's server time, to the second (Beijing time)."""
-        return server_time_text(quote.submitted_at)
+        return local_seconds(quote.submitted_at)
 
 
 def status_for(registration: Registration | None) -> QuoteStatus:

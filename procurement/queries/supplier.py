@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
+from procurement.domain import N_
 from procurement.domain.schedule import RegistrationStatus, Schedule
 from procurement.domain.submission_window import submission_opens
 from procurement.extensions import db
@@ -89,7 +89,7 @@ def supplier_home(company: Company, now: datetime) -> SupplierHome:
         company=company,
         rows=tuple(RegistrationRow(r, r.project, outcomes[r.id], rows[r.id]) for r in registrations),
         open_rows=tuple(
-            OpenRow(p, phase_of[p.id], deadline(now, _("报名截止"), due=schedule_of(p).closes_at)) for p in open_projects
+            OpenRow(p, phase_of[p.id], deadline(now, N_("报名截止"), due=schedule_of(p).closes_at)) for p in open_projects
         ),
         attention=Attention(ordered(row.todo for row in rows.values() if row.todo is not None)),
     )

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from procurement.domain import N_
 from procurement.domain.money import format_yuan
 from procurement.extensions import db
-from procurement.formatting import cn_clock, cn_datetime
+from procurement.formatting import gettext_marked, local_clock, local_datetime, mark_chinese
 from procurement.models import (
     AbnormalLowReview,
     REG_ACCEPTED,
@@ -158,7 +158,7 @@ def _load(registrations: list[Registration]) -> _Loaded:
 
 def ended_outcome(project: Project, document: GeneratedDocument | None) -> Outcome | None:
     """流标 / 终止 with the reason and the termination notice, for anyone; ``None`` if the project goes on."""
-    when = cn_datetime(project.status_changed_at)
+    when = local_datetime(project.status_changed_at)
     link = {}
     if document is not None:
         link = {
@@ -168,9 +168,9 @@ def ended_outcome(project: Project, document: GeneratedDocument | None) -> Outco
         }
     reason = project.status_reason or ""
     if project.status == STATUS_FAILED:
-        return Outcome("failed", _("流标"), "danger", _("本项目已于 %(when)s 流标。原因：%(reason)s", when=when, reason=reason), **link)
+        return Outcome("failed", _("流标"), "danger", gettext_marked(N_("本项目已于 %(when)s 流标。原因：%(reason)s"), when=when, reason=reason), **link)
     if project.status == STATUS_CANCELLED:
-        return Outcome("cancelled", _("终止"), "danger", _("本项目已于 %(when)s 终止。原因：%(reason)s", when=when, reason=reason), **link)
+        return Outcome("cancelled", _("终止"), "danger", gettext_marked(N_("本项目已于 %(when)s 终止。原因：%(reason)s"), when=when, reason=reason), **link)
     return None
 
 
@@ -188,7 +188,7 @@ def _registration_outcome(project: Project, registration: Registration, window) 
 def _quoting_outcome(project: Project, registration: Registration, loaded: _Loaded, now: datetime) -> Outcome:
     """An accepted registration of a published project: quoting until the deadline, then waiting for the opening."""
     if now < project.opening_at:
-        deadline = cn_clock(project.opening_at)
+        deadline = local_clock(project.opening_at)
         if registration.id in loaded.current_quotes:
             return Outcome("quoted", _("已报价"), "primary", _("已提交密封报价；%(deadline)s（北京时间）前可以修改或撤回。", deadline=deadline))
         return Outcome("can_quote", _("可报价"), "success", _("报名成功，请在 %(deadline)s（北京时间）前提交密封报价。", deadline=deadline))
@@ -228,9 +228,9 @@ def _result(project: Project, registration: Registration, loaded: _Loaded) -> Ou
     if award is not None and award.status == AWARDED:
         return Outcome("awarded", _("成交"), "success", _("贵单位被确定为成交供应商，请按成交通知书的期限签订合同。"), **link)
     if award is not None and award.status == DECLINED:
-        return Outcome("not_awarded", _("未成交"), "secondary", _("放弃成交。"), (award.reason or "",), **link)
+        return Outcome("not_awarded", _("未成交"), "secondary", _("放弃成交。"), (mark_chinese(award.reason or ""),), **link)
     if award is not None and award.status == INELIGIBLE:
-        return Outcome("not_awarded", _("未成交"), "secondary", _("经采购人确认不符合成交条件。"), (award.reason or "",), **link)
+        return Outcome("not_awarded", _("未成交"), "secondary", _("经采购人确认不符合成交条件。"), (mark_chinese(award.reason or ""),), **link)
     if not result.passed:
         reasons = tuple(describe_failure(item) for item in (result.failure_reasons or []))
         return Outcome("not_awarded", _("未成交"), "secondary", _("未通过资格审查或符合性审查。"), reasons, **link)

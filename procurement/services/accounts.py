@@ -139,6 +139,15 @@ def set_active(user: User, active: bool, actor: User) -> None:
     audit.record("account.activate" if active else "account.deactivate", user, actor=actor)
 
 
+@command
+def set_locale(user: User, locale: str | None) -> None:
+    """Remember the interface language ``user`` chose (``procurement.i18n``); ``None`` follows the browser.
+
+    A display preference, not an act of the procedure: it is not written to the audit trail.
+    """
+    user.locale = locale
+
+
 def load_user(session_id: str) -> User | None:
     """Flask-Login loader: the id must match the current session version."""
     try:

@@ -17,7 +17,7 @@ from procurement.models import Amendment, GeneratedDocument, Job, JobDocument, P
 from procurement.queries.jobs import KIND_ANNOUNCEMENT as JOB_KIND
 from procurement.queries.jobs import unfinished
 from procurement.queries.lookups import schedule_of
-from procurement.services import documents
+from procurement.services import documents, open_data
 from procurement.services import jobs as job_service
 
 KIND = "announcement"
@@ -64,7 +64,8 @@ def apply(job: Job, staged: dict[str, JobDocument], actor) -> None:
     project = db.session.get(Project, job.project_id)
     if _amendments(project) != job.payload["amendments"]:
         return
-    job_service.publish_staged(staged[STEP], actor=actor)
+    document = job_service.publish_staged(staged[STEP], actor=actor)
+    open_data.record_release(project, open_data.TENDER_UPDATE, f"document:{document.id}")
 
 
 def current_announcement(project: Project) -> GeneratedDocument | None:

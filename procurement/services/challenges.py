@@ -27,7 +27,7 @@ from procurement.queries.challenges import (
     window,
 )
 from procurement.queries.lookups import load_calendar, settings_of
-from procurement.services import ServiceError
+from procurement.services import ServiceError, notify_staff, notify_suppliers
 from procurement.services.unit_of_work import command, lock_project
 
 __all__ = [
@@ -48,11 +48,6 @@ __all__ = [
 MAX_TEXT_LENGTH = 20000
 
 
-def _cn(day) -> str:
-    """2025年1月15日."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def check_can_file(project: Project, registration: Registration | None, now: datetime | None = None) -> ChallengeWindow:
     """Refuse a challenge that may not be filed now; return the open window.
 
@@ -67,7 +62,7 @@ def check_can_file(project: Project, registration: Registration | None, now: dat
         raise ServiceError(
             N_("质疑期已于 %(due)s 截止，逾期提出的质疑不予受理。"),
             "late",
-            due=_cn(current.due_on),
+            due=current.due_on,
         )
     return current
 
@@ -123,6 +118,7 @@ def file_challenge(
         },
         actor=actor,
     )
+    notify_staff.challenge_filed(challenge)
     return challenge
 
 
@@ -150,4 +146,5 @@ def answer_challenge(challenge: Challenge, text: str, actor) -> Challenge:
         details={"answer_due_on": challenge.answer_due_on, "late": beijing(now).date() > challenge.answer_due_on},
         actor=actor,
     )
+    notify_suppliers.challenge_answered(challenge)
     return challenge

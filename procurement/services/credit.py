@@ -29,10 +29,12 @@ from procurement.domain.credit import (
 )
 from procurement.domain.identifiers import InvalidIdentifier, validate_uscc
 from procurement.domain.schedule import beijing
+from procurement.domain.uploads import CSV_TYPES, MAX_BLACKLIST_CSV_BYTES
 from procurement.extensions import db
 from procurement.models import BlacklistEntry, BlacklistImport
 from procurement.services import ServiceError
 from procurement.services.unit_of_work import command
+from procurement.services.uploads import check_bytes
 
 #: Encodings a CSV export may come in: UTF-8 (with or without BOM), or GB 18030 from Excel on Chinese Windows.
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -67,12 +69,13 @@ def import_blacklist(list_kind: str, data: bytes, filename: str, actor) -> Black
     Every row must belong to ``list_kind`` (its ``list`` column names the list), so a file of the
     wrong list cannot silently replace another.
 
-    :raise ServiceError: for an unknown list kind.
+    :raise ServiceError: for an unknown list kind, or a file that is not CSV text (``uploads.check_bytes``).
     :raise BlacklistImportError: with every bad row by line; nothing is stored.
     """
     if list_kind not in LIST_KINDS:
         raise ServiceError(N_("未知的名单类型“%(value)s”。"), "unknown_list", field="list_kind", value=list_kind)
-    text = decode_csv(data)
+    checked = check_bytes(data, filename or "blacklist.csv", CSV_TYPES, field="file", max_bytes=MAX_BLACKLIST_CSV_BYTES)
+    text = decode_csv(checked.data)
     try:
         rows = parse_blacklist_csv(text)
     except BlacklistImportError as error:
@@ -94,7 +97,7 @@ def import_blacklist(list_kind: str, data: bytes, filename: str, actor) -> Black
         list_kind=list_kind,
         imported_at=clock.now(),
         imported_by_id=getattr(actor, "id", None),
-        source_filename=(filename or "blacklist.csv")[-255:],
+        source_filename=checked.original_name,
         sha256=hashlib.sha256(data).hexdigest(),
         row_count=len(rows),
     )

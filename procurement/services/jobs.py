@@ -42,6 +42,8 @@ class JobKind:
     prepare: Callable[[Job, str], DocumentSpec]
     #: Inside the final command, the project locked: check, make the documents visible, change.
     apply: Callable[[Job, dict[str, JobDocument], User | None], None]
+    #: Outside any transaction, after the steps: work that is not a document (sending a mail).
+    deliver: Callable[[Job], None] | None = None
 
 
 def max_attempts() -> int:
@@ -56,8 +58,8 @@ def _enqueue_after_commit(job: Job) -> None:
     after_commit(lambda: enqueue(job_id))
 
 
-def create(kind: str, project: Project, key: str, payload: dict, *, total: int, actor=None) -> Job:
-    """Record a job for ``project`` in the current command; it is enqueued once the command commits.
+def create(kind: str, project: Project | None, key: str, payload: dict, *, total: int, actor=None) -> Job:
+    """Record a job for ``project`` (``None``: a site job, such as a mail) in the current command; it is enqueued once the command commits.
 
     ``key`` names the decision: asking for the same one again returns its job. The deciding
     request's address goes into the payload, for the verification URLs the documents print.
@@ -68,7 +70,7 @@ def create(kind: str, project: Project, key: str, payload: dict, *, total: int, 
     now = clock.now()
     job = Job(
         kind=kind,
-        project_id=project.id,
+        project_id=project.id if project is not None else None,
         key=key,
         payload={**payload, "base_url": request_base_url()},
         status=JOB_QUEUED,
@@ -83,6 +85,44 @@ def create(kind: str, project: Project, key: str, payload: dict, *, total: int, 
     db.session.flush()
     _enqueue_after_commit(job)
     return job
+
+
+def create_many(kind: str, entries: list[tuple[str, dict]], *, total: int) -> dict[str, int]:
+    """Record many site jobs of ``kind`` at once (``entries``: key and payload each): key → job id.
+
+    A key that already has a job keeps it. Two statements whatever the number (the existing
+    keys, one multi-row INSERT), each job enqueued once the command commits.
+    """
+    keys = [key for key, _ in entries]
+    if not keys:
+        return {}
+    found = dict(db.session.execute(sa.select(Job.key, Job.id).where(Job.key.in_(keys))).tuples().all())
+    now = clock.now()
+    base_url = request_base_url()
+    rows = [
+        {
+            "kind": kind,
+            "project_id": None,
+            "key": key,
+            "payload": {**payload, "base_url": base_url},
+            "status": JOB_QUEUED,
+            "attempts": 0,
+            "progress_done": 0,
+            "progress_total": total,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for key, payload in entries
+        if key not in found
+    ]
+    if rows:
+        made = db.session.execute(sa.insert(Job).returning(Job.key, Job.id), rows).tuples().all()
+        from procurement.jobs.queue import enqueue  # the dispatcher imports no service
+
+        for key, job_id in made:
+            found[key] = job_id
+            after_commit(lambda job_id=job_id: enqueue(job_id))
+    return found
 
 
 @command
@@ -185,11 +225,26 @@ def record_failure(job_id: int, error: BaseException, *, final: bool = False) ->
     job.last_error = f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH]
     job.updated_at = now
     if final or job.attempts >= max_attempts():
+        was = job.status
         job.status = JOB_FAILED
         job.finished_at = now
+        if was != JOB_FAILED:
+            for listener in _FAILURE_LISTENERS:
+                listener(job)  # in this transaction: the alert exists exactly when the failure does
     else:
         job.status = JOB_QUEUED
     return job.status
+
+
+#: Told of every job's final failure inside :func:`record_failure`'s transaction (buyer staff's
+#: notification, registered by ``procurement.jobs.kinds``; services.jobs imports no notification).
+_FAILURE_LISTENERS: list[Callable[[Job], None]] = []
+
+
+def on_final_failure(listener: Callable[[Job], None]) -> None:
+    """Call ``listener(job)`` whenever a job fails for good (once per listener)."""
+    if listener not in _FAILURE_LISTENERS:
+        _FAILURE_LISTENERS.append(listener)
 
 
 @command

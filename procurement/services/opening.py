@@ -19,7 +19,7 @@ from procurement.domain import N_
 from procurement.domain.money import QuoteLine, quote_total
 from procurement.domain.sealing import SealBroken, SealedUntilOpening, decode_quote, open_sealed, unwrap_private_key
 from procurement.extensions import db
-from procurement.formatting import cn_clock
+from procurement.formatting import local_clock
 from procurement.keys import load_kek
 from procurement.models import (
     REG_ACCEPTED,
@@ -46,7 +46,7 @@ from procurement.queries.opening import (  # noqa: F401  (re-exported: views and
     supplier_may_see,
 )
 from procurement.queries.jobs import KIND_OPENING_RECORD as JOB_KIND
-from procurement.services import ServiceError, documents, quote_drafts
+from procurement.services import ServiceError, documents, notify_suppliers, open_data, quote_drafts
 from procurement.services import jobs as job_service
 from procurement.services.unit_of_work import change_status, command, lock_project
 
@@ -54,7 +54,7 @@ RECORD_KIND = "opening_record"
 RECORD_STEP = "record"
 
 
-class _SealCheckFailed(Exception):
+class SealCheckFailed(Exception):
     """A quote failed its checks inside the opening's transaction (rolled back): what to audit and say."""
 
     def __init__(self, quote_id: int, registration_id: int, version: int, receipt_hash: str, error: SealBroken) -> None:
@@ -75,12 +75,12 @@ def open_quotes(project_id: int, actor) -> list[OpenedQuote]:
     """
     try:
         return _open_quotes(project_id, actor)
-    except _SealCheckFailed as failure:
-        raise _audit_broken_seal(project_id, failure, actor) from failure.error
+    except SealCheckFailed as failure:
+        raise audit_broken_seal(project_id, failure, actor) from failure.error
 
 
 @command
-def _audit_broken_seal(project_id: int, failure: _SealCheckFailed, actor) -> ServiceError:
+def audit_broken_seal(project_id: int, failure: SealCheckFailed, actor) -> ServiceError:
     """Audit a quote that failed the opening's checks (committed) and return the refusal naming its supplier."""
     audit.record(
         "quote.open_failed",
@@ -102,21 +102,49 @@ def _audit_broken_seal(project_id: int, failure: _SealCheckFailed, actor) -> Ser
 @command
 def _open_quotes(project_id: int, actor) -> list[OpenedQuote]:
     project = lock_project(project_id)
-    if project.status == STATUS_OPENED or project.opened_at is not None:
-        raise ServiceError(N_("报价已经开启过，不能重复开启。"), "already_opened")
-    if project.status != STATUS_PUBLISHED:
-        raise ServiceError(N_("该项目当前状态不能开启报价。"), "not_openable")
+    check_openable(project)
+    if project.is_quorum:
+        raise ServiceError(
+            N_("本项目采用多人共同开标：须由 %(k)s 位开标人在开启时间后各自输入开标口令，报价才能开启，服务器密钥无法开启。"),
+            "quorum_project",
+            k=project.quorum_threshold,
+        )
     now = clock.now()
     try:
         private_key = unwrap_private_key(project.wrapped_private_key, load_kek(), now=now, opening_at=project.opening_at)
     except SealedUntilOpening:
-        raise ServiceError(
-            N_("开启时间（%(opening)s，北京时间）未到，报价保持密封，不能开启。"), "too_early", opening=cn_clock(project.opening_at)
-        ) from None
+        raise too_early(project) from None
     except SealBroken as error:
         raise ServiceError(
             N_("项目私钥无法解开：%(reason)s 报价未开启，请联系技术人员核查密钥配置。"), "key_unusable", reason=error.message
         ) from error
+    return open_with_private_key(project, private_key, now, actor)
+
+
+def check_openable(project: Project) -> None:
+    """:raise ServiceError: the project was opened already, or is not open for quotes (cancelled, draft)."""
+    if project.status == STATUS_OPENED or project.opened_at is not None:
+        raise ServiceError(N_("报价已经开启过，不能重复开启。"), "already_opened")
+    if project.status != STATUS_PUBLISHED:
+        raise ServiceError(N_("该项目当前状态不能开启报价。"), "not_openable")
+
+
+def too_early(project: Project) -> ServiceError:
+    """The refusal before the opening time."""
+    return ServiceError(
+        N_("开启时间（%(opening)s，北京时间）未到，报价保持密封，不能开启。"), "too_early", opening=local_clock(project.opening_at)
+    )
+
+
+def open_with_private_key(project: Project, private_key: bytes, now, actor, *, details: dict | None = None) -> list[OpenedQuote]:
+    """Open every current quote of the locked ``project`` with its private key, inside the caller's command.
+
+    The server-key opening (:func:`open_quotes`) and the quorum opening
+    (``services.quorum_opening``) both end here; ``details`` are added to the ``project.open``
+    audit event.
+
+    :raise SealCheckFailed: a quote fails its checks (the caller's command rolls back).
+    """
     # Registration row locks, not the project's: a submission holds its registration's row while
     # it reads the clock and writes, so waiting for every registration of the project here means
     # a submission accepted before the deadline is committed before the quotes are read.
@@ -141,7 +169,7 @@ def _open_quotes(project_id: int, actor) -> list[OpenedQuote]:
         try:
             lines = unseal_quote(private_key, quote, project.id, items)
         except SealBroken as error:
-            raise _SealCheckFailed(quote.id, quote.registration_id, quote.version, quote.receipt_hash, error) from error
+            raise SealCheckFailed(quote.id, quote.registration_id, quote.version, quote.receipt_hash, error) from error
         record = OpenedQuote(
             project_id=project.id,
             registration_id=quote.registration_id,
@@ -171,7 +199,8 @@ def _open_quotes(project_id: int, actor) -> list[OpenedQuote]:
             },
             actor=actor,
         )
-    audit.record("project.open", project, details={"opened_quotes": len(opened)}, actor=actor)
+    audit.record("project.open", project, details={"opened_quotes": len(opened), **(details or {})}, actor=actor)
+    open_data.record_release(project, open_data.TENDER_UPDATE, "open")
     job_service.create(JOB_KIND, project, f"{JOB_KIND}:{project.id}", {}, total=1, actor=actor)
     return [record for record, _ in opened]
 
@@ -222,8 +251,9 @@ def prepare(job: Job, step: str) -> documents.DocumentSpec:
 
 
 def apply(job: Job, staged: dict[str, JobDocument], actor) -> None:
-    """The record becomes visible (to suppliers too, from now on)."""
+    """The record becomes visible (to suppliers too, from now on): they are told, in this transaction."""
     job_service.publish_staged(staged[RECORD_STEP], actor=actor)
+    notify_suppliers.opening_record(db.session.get(Project, job.project_id))
 
 
 def opening_record_document(project: Project) -> GeneratedDocument | None:

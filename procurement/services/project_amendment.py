@@ -11,7 +11,7 @@ from procurement.domain.schedule import compute_schedule
 from procurement.extensions import db
 from procurement.models import Amendment, Project
 from procurement.queries.lookups import load_calendar, settings_of
-from procurement.services import ServiceError, announcements
+from procurement.services import ServiceError, announcements, notify_suppliers, open_data
 from procurement.services.project_publication import freeze_schedule
 from procurement.services.unit_of_work import command, lock_project
 
@@ -62,7 +62,9 @@ def amend(
     project.updated_at = now
     db.session.flush()
     audit.record("project.amend", amendment, details={"fields": [c["field"] for c in changes], "reason": reason}, actor=actor)
+    open_data.record_release(project, open_data.TENDER_AMENDMENT, f"amendment:{amendment.id}")
     announcements.schedule_announcement(project, actor=actor)
+    notify_suppliers.project_amended(project, amendment)
     return amendment
 
 

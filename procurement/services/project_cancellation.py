@@ -7,7 +7,7 @@ from procurement.domain import lifecycle
 from procurement.extensions import db
 from procurement.models import Project
 from procurement.queries.project_state import candidates_exhausted
-from procurement.services import ServiceError, termination
+from procurement.services import ServiceError, notify_suppliers, open_data, termination
 from procurement.services.unit_of_work import change_status, command, lock_project
 
 
@@ -29,5 +29,7 @@ def cancel(project: Project, reason: str, actor) -> None:
     change_status(project, lifecycle.CANCELLED, actor, reason=reason.strip(), at=now)
     audit.record("project.cancel", project, details={"reason": reason.strip()}, actor=actor)
     db.session.flush()
+    open_data.record_release(project, open_data.TENDER_CANCELLATION, "cancel")
     # The termination notice (终止公告) is a public announcement: its job issues it right after.
     termination.schedule_notice(project, actor=actor)
+    notify_suppliers.project_ended(project, failed=False)

@@ -1,4 +1,5 @@
-"""Publishing a draft: preview the schedule, freeze it, create the sealing keys, issue the notice."""
+"""Publishing a draft: preview the schedule, freeze it, create the sealing keys (as the opening mode
+says: ``services.quorum_setup``), issue the notice."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,12 +9,10 @@ from procurement.domain import N_
 from procurement.domain import lifecycle
 from procurement.domain.calendar import WorkingCalendar
 from procurement.domain.schedule import Schedule, ScheduleWarning, beijing, compute_schedule
-from procurement.domain.sealing import generate_project_keys
 from procurement.extensions import db
-from procurement.keys import load_kek
 from procurement.models import Project
 from procurement.queries.lookups import load_calendar, settings_of
-from procurement.services import ServiceError, announcements
+from procurement.services import ServiceError, announcements, open_data, quorum_setup
 from procurement.services.unit_of_work import change_status, command, lock_project
 
 
@@ -37,7 +36,8 @@ def freeze_schedule(project: Project, schedule: Schedule) -> None:
 def publish(project: Project, actor) -> list[ScheduleWarning]:
     """Publish: freeze the schedule from today's date, create the sealing keys, go public.
 
-    :raise ServiceError: when the project is not a draft or has no bill of quantities.
+    :raise ServiceError: when the project is not a draft, has no bill of quantities, or its quorum
+        can no longer act (an official's key gone, an account disabled).
     :raise ScheduleError: when the opening is before registration closes.
     :raise UnknownYearError: when the calendar lacks a year the schedule reaches.
     """
@@ -49,9 +49,7 @@ def publish(project: Project, actor) -> list[ScheduleWarning]:
     now = clock.now()
     schedule, warnings = preview_schedule(project, beijing(now).date())
     freeze_schedule(project, schedule)
-    keys = generate_project_keys(load_kek())
-    project.public_key = keys.public_key
-    project.wrapped_private_key = keys.wrapped_private_key
+    quorum_setup.create_sealing_keys(project, actor)
     change_status(project, lifecycle.PUBLISHED, actor, at=now)
     project.published_at = now
     audit.record(
@@ -61,9 +59,11 @@ def publish(project: Project, actor) -> list[ScheduleWarning]:
             "published_on": schedule.published_on.isoformat(),
             "registration_closes": schedule.registration_closes.isoformat(),
             "opening_at": schedule.opening_at.isoformat(),
+            "opening_mode": project.opening_mode,
         },
         actor=actor,
     )
     db.session.flush()
+    open_data.record_release(project, open_data.TENDER, "publish")
     announcements.schedule_announcement(project, actor=actor)
     return warnings

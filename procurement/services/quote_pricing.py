@@ -21,8 +21,10 @@ from procurement.documents.quote_sheet import (
 )
 from procurement.domain import N_
 from procurement.domain.money import AMOUNT_LIMIT, AmountError, QuoteLine, check_ceiling, format_yuan, parse_amount, quote_total
+from procurement.domain.uploads import SHEET_TYPES
 from procurement.models import BoqItem, Project
 from procurement.services import ServiceError
+from procurement.services.uploads import check_bytes
 
 
 @dataclass(frozen=True)
@@ -170,22 +172,28 @@ def check_prices(project: Project, prices: Mapping[int, Decimal]) -> PricedSheet
     return _priced(items, checked)
 
 
-def price_sheet_from_xlsx(project: Project, data: bytes) -> PricedSheet:
+def price_sheet_from_xlsx(project: Project, data: bytes, filename: str | None = None) -> PricedSheet:
     """Read an uploaded quote sheet (in memory; it is never stored) and price it.
 
-    Every refused cell is named by row and column (``第5行 G列``).
+    The file passes the upload checks first (a real XLSX workbook, no zip bomb, no macros; see
+    ``documents.file_checks``). Every refused cell is named by row and column (``第5行 G列``).
 
     :raise ServiceError: the file is not a readable XLSX sheet of this project (field ``file``).
     :raise QuoteSheetInvalid: listing every bad cell.
     """
-    if len(data) > MAX_SHEET_BYTES:
-        raise ServiceError(N_("文件过大：报价单不能超过 1 MB。"), "file_too_large", field="file")
+    unreadable = ServiceError(
+        N_("无法读取该文件。请上传从本页面下载、用 Excel 或 WPS 填写并保存的 .xlsx 报价单。"), "sheet_unreadable", field="file"
+    )
+    try:
+        check_bytes(data, filename, SHEET_TYPES, field="file", max_bytes=MAX_SHEET_BYTES)
+    except ServiceError as refused:
+        if refused.code in ("file_type", "ooxml_invalid"):  # not a workbook at all: say which file to upload
+            raise unreadable from None
+        raise
     try:
         sheet = read_sheet(data, len(project.items))
     except UnreadableSheet as error:
-        raise ServiceError(
-            N_("无法读取该文件。请上传从本页面下载、用 Excel 或 WPS 填写并保存的 .xlsx 报价单。"), "sheet_unreadable", field="file"
-        ) from error
+        raise unreadable from error
     code_column, code_row = SHEET_CODE_CELL[0], int(SHEET_CODE_CELL[1:])
     if str(sheet.cell(code_column, code_row) or "").strip() != project.code:
         raise ServiceError(

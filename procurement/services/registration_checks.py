@@ -88,7 +88,7 @@ def _note_missing_lists(results, list_versions: Mapping[str, int]) -> tuple[Chec
     missing = [kind for kind in LIST_KINDS if kind not in list_versions]
     if not missing:
         return tuple(results)
-    names = "、".join(LIST_KINDS[kind] for kind in missing)
+    names = [{"message": LIST_KINDS[kind]} for kind in missing]  # translated where the result is shown
     return tuple(
         CheckResult(
             "credit",

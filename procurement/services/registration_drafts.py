@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage
 from procurement import audit, clock
 from procurement.domain.qualification import ARTICLE22_DECLARATIONS
 from procurement.models import Company, Project, Registration
-from procurement.services.registration_uploads import Submission, get_or_create, store_uploads
+from procurement.services.registration_uploads import Submission, check_uploads, get_or_create, store_uploads
 from procurement.services.registration_window import ensure_can_prepare
 from procurement.services.unit_of_work import command
 
@@ -54,9 +54,10 @@ def save_draft(
     :raise ServiceError: from :func:`ensure_can_prepare`; nothing is stored then.
     """
     ensure_can_prepare(project, company)
+    checked = check_uploads(uploads, via_agent)  # the slow part, before anything is written
     registration = get_or_create(project, company, actor)
     submission = Submission(registration)
-    store_uploads(submission, uploads, via_agent, actor)
+    store_uploads(submission, checked, actor)
     keep_draft(registration, draft)
     audit.record("registration.draft", registration, details={"documents": submission.saved}, actor=actor)
     return submission

@@ -16,10 +16,11 @@ from procurement import audit, clock
 from procurement.domain.qualification import ARTICLE22_DECLARATIONS
 from procurement.extensions import db
 from procurement.models import REG_ACCEPTED, REG_REJECTED, Company, Project, QualificationCheck, Registration
+from procurement.services import notify_suppliers
 from procurement.services.quotes import withdraw_after_rejection
 from procurement.services.registration_checks import run_check, snapshot
 from procurement.services.registration_drafts import keep_draft
-from procurement.services.registration_uploads import Submission, get_or_create, store_uploads
+from procurement.services.registration_uploads import Submission, check_uploads, get_or_create, store_uploads
 from procurement.services.registration_window import ensure_can_register
 from procurement.services.unit_of_work import command
 
@@ -58,11 +59,12 @@ def submit_registration(
         daily hours the caller may keep everything with ``save_draft`` instead).
     """
     ensure_can_register(project, company)
-    registration = get_or_create(project, company, actor)
     if via_agent is None:
         via_agent = answers.via_agent if answers is not None else False
+    checked = check_uploads(uploads, via_agent)  # the slow part, before anything is written
+    registration = get_or_create(project, company, actor)
     submission = Submission(registration)
-    store_uploads(submission, uploads, via_agent, actor)
+    store_uploads(submission, checked, actor)
     if answers is None or submission.upload_errors:
         if draft is not None:
             keep_draft(registration, draft)
@@ -100,4 +102,5 @@ def _submit(registration: Registration, company: Company, answers: Answers, acto
         },
         actor=actor,
     )
+    notify_suppliers.registration_checked(registration, check)
     return check

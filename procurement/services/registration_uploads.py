@@ -17,7 +17,7 @@ from procurement.extensions import db
 from procurement.models import REG_DRAFT, Company, Project, QualificationCheck, Registration, RegistrationDocument
 from procurement.queries.registrations import own_registration
 from procurement.services import ServiceError
-from procurement.services.uploads import SCAN_TYPES, check_upload, save
+from procurement.services.uploads import SCAN_TYPES, CheckedFile, check_upload, save
 
 #: The documents only a registration through an agent takes.
 AGENT_DOCUMENTS = ("authorisation", "agent_id")
@@ -60,9 +60,20 @@ def get_or_create(project: Project, company: Company, actor) -> Registration:
     return registration
 
 
-def store_uploads(submission: Submission, uploads: Mapping[str, FileStorage | None], via_agent: bool, actor) -> None:
-    """Store each acceptable upload as the registration's current document of its kind (not committed)."""
-    registration = submission.registration
+@dataclass
+class CheckedUploads:
+    """The posted scans after their checks: ``files`` to store by kind, ``errors`` refusing the others."""
+
+    files: dict[str, CheckedFile] = field(default_factory=dict)
+    errors: dict[str, ServiceError] = field(default_factory=dict)
+
+
+def check_uploads(uploads: Mapping[str, FileStorage | None], via_agent: bool) -> CheckedUploads:
+    """Parse every posted scan (``uploads.check_upload``); the commands do this before their first write.
+
+    A kind without a file is skipped, and so are the agent's documents when no agent registers.
+    """
+    checked = CheckedUploads()
     for kind in DOCUMENT_KINDS:
         upload = uploads.get(kind)
         if upload is None or not upload.filename:
@@ -70,11 +81,18 @@ def store_uploads(submission: Submission, uploads: Mapping[str, FileStorage | No
         if kind in AGENT_DOCUMENTS and not via_agent:
             continue
         try:
-            checked = check_upload(upload, SCAN_TYPES, field=kind)
+            checked.files[kind] = check_upload(upload, SCAN_TYPES, field=kind)
         except ServiceError as error:
-            submission.upload_errors[kind] = error
-            continue
-        stored = save(checked, actor)
+            checked.errors[kind] = error
+    return checked
+
+
+def store_uploads(submission: Submission, checked: CheckedUploads, actor) -> None:
+    """Store each accepted scan as the registration's current document of its kind (not committed)."""
+    registration = submission.registration
+    submission.upload_errors.update(checked.errors)
+    for kind, file in checked.files.items():
+        stored = save(file, actor)
         _replace_document(registration, kind, stored)
         audit.record(
             "registration.upload",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from procurement import clock
 from procurement.domain import N_
 from procurement.domain.submission_window import SubmissionOpens, submission_opens
-from procurement.formatting import cn_datetime, cn_time, hours_cutoff, hours_text
+from procurement.formatting import cn_time, local_datetime, local_hours, local_hours_cutoff
 from procurement.models import Company, Project
 from procurement.queries.phases import registration_state
 from procurement.services import ServiceError
@@ -31,21 +31,21 @@ def ensure_can_register(project: Project, company: Company) -> None:
         raise ServiceError(N_("该项目当前不接受报名。"), "registration_unavailable")
     if state.state == "not_yet_open":
         raise ServiceError(
-            N_("报名尚未开始，将于 %(at)s（北京时间）开始。"), "registration_not_open", at=cn_datetime(state.next_open_at, True)
+            N_("报名尚未开始，将于 %(at)s（北京时间）开始。"), "registration_not_open", at=local_datetime(state.next_open_at, True)
         )
     if state.state == "outside_hours":
         raise ServiceError(
             N_("现在不在报名时段内（每个工作日%(hours)s）。%(cutoff)s。下一次开放：%(at)s（北京时间）。"),
             "registration_outside_hours",
-            hours=hours_text(project.registration_hours),
-            cutoff=hours_cutoff(project.registration_hours),
-            at=cn_datetime(state.next_open_at, True),
+            hours=local_hours(project.registration_hours),
+            cutoff=local_hours_cutoff(project.registration_hours),
+            at=local_datetime(state.next_open_at, True),
         )
     if state.state == "closed":
         raise ServiceError(
             N_("报名已于 %(at)s（北京时间）截止（%(end)s起不再受理），不能再报名或修改报名资料。"),
             "registration_closed",
-            at=cn_datetime(state.closes_at, True),
+            at=local_datetime(state.closes_at, True),
             end=cn_time(state.closes_at),
         )
     if not company.profile_complete:

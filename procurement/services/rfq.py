@@ -12,18 +12,18 @@ from openpyxl import load_workbook
 from procurement import audit, clock
 from procurement.domain import N_
 from procurement.domain.boq import parse_boq_rows
+from procurement.domain.uploads import MAX_BOQ_BYTES, MAX_RFQ_BYTES
 from procurement.extensions import db
 from procurement.models import REG_ACCEPTED, STATUS_DRAFT, FileDownload, Project, ProjectFile, Registration
-from procurement.services import ServiceError, uploads
+from procurement.services import ServiceError, notify_suppliers, uploads
 from procurement.services.project_drafting import ItemData, replace_items
 from procurement.services.unit_of_work import command
 
-MAX_RFQ_BYTES = 20 * 1024 * 1024
 
 
 @command
 def add_file(project: Project, upload, title: str, actor) -> ProjectFile:
-    """Check the upload by content (PDF, DOCX, XLSX) and publish it with the project."""
+    """Check the upload by parsing it (PDF, DOCX, XLSX) and publish it with the project."""
     if project.status not in (STATUS_DRAFT, "published"):
         raise ServiceError(N_("报价截止后不能再增加询比价文件。"), "rfq_closed")
     try:
@@ -31,7 +31,7 @@ def add_file(project: Project, upload, title: str, actor) -> ProjectFile:
     except ServiceError as error:
         if error.code != "file_type":
             raise
-        # The generic wording asks for a stamped scan; buyer staff publish documents of their own.
+        # The generic wording asks for a real file; buyer staff publish documents of their own.
         raise ServiceError(
             N_("文件“%(name)s”的内容不是允许的格式（%(allowed)s）。请将询比价文件另存为 PDF、Word 或 Excel 文档后再上传，只修改扩展名无效。"),
             "file_type",
@@ -44,6 +44,7 @@ def add_file(project: Project, upload, title: str, actor) -> ProjectFile:
     db.session.add(project_file)
     db.session.flush()
     audit.record("rfq.add", project_file, details={"title": project_file.title, "sha256": stored.sha256}, actor=actor)
+    notify_suppliers.rfq_changed(project, project_file, added=True)
     return project_file
 
 
@@ -52,6 +53,7 @@ def remove_file(project_file: ProjectFile, actor) -> None:
     """Withdraw a file (kept for the record; no longer downloadable)."""
     project_file.removed_at = clock.now()
     audit.record("rfq.remove", project_file, details={"title": project_file.title}, actor=actor)
+    notify_suppliers.rfq_changed(project_file.project, project_file, added=False)
 
 
 def active_files(project: Project) -> list[ProjectFile]:
@@ -101,33 +103,26 @@ def downloads(project: Project) -> list[FileDownload]:
 
 
 def import_boq(project: Project, filename: str, data: bytes, actor) -> int:
-    """Replace a draft's bill of quantities from XLSX or CSV bytes; all or nothing."""
-    rows = _spreadsheet_rows(filename, data)
+    """Replace a draft's bill of quantities from XLSX or CSV bytes; all or nothing.
+
+    :raise ServiceError: the file is not an XLSX workbook or CSV text (field ``file``).
+    :raise BoqImportError: listing every bad row.
+    """
+    rows = _spreadsheet_rows(uploads.check_bytes(data, filename, uploads.BOQ_TYPES, field="file", max_bytes=MAX_BOQ_BYTES))
     parsed = parse_boq_rows(rows)
     items = [ItemData(r.name, r.specification, r.unit, r.quantity, r.ceiling_unit_price) for r in parsed]
     replace_items(project, items, actor)
     return len(items)
 
 
-def _spreadsheet_rows(filename: str, data: bytes) -> list[list[object]]:
-    mime = uploads.sniff(data)
-    if mime == uploads.XLSX:
+def _spreadsheet_rows(checked: uploads.CheckedFile) -> list[list[object]]:
+    if checked.mime_type == uploads.XLSX:
         try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            workbook = load_workbook(io.BytesIO(checked.data), read_only=True, data_only=True)
+            try:
+                return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+            finally:
+                workbook.close()
         except Exception:  # openpyxl raises many kinds on a damaged file
-            raise ServiceError(N_("无法读取该 Excel 文件，请确认文件未损坏。"), "bad_xlsx", field="file")
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    if mime is not None:
-        raise ServiceError(N_("请上传 XLSX 或 CSV 格式的清单。"), "bad_type", field="file")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ServiceError(N_("无法识别文件编码，请另存为 UTF-8 编码的 CSV 或 XLSX。"), "bad_encoding", field="file")
-    if "\x00" in text:
-        raise ServiceError(N_("请上传 XLSX 或 CSV 格式的清单。"), "bad_type", field="file")
-    return list(csv.reader(io.StringIO(text)))
+            raise ServiceError(N_("无法读取该 Excel 文件，请确认文件未损坏。"), "bad_xlsx", field="file") from None
+    return list(csv.reader(io.StringIO(checked.text or "")))

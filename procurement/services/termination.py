@@ -18,6 +18,7 @@ from procurement.models import STATUS_CANCELLED, STATUS_FAILED, GeneratedDocumen
 from procurement.queries.jobs import KIND_TERMINATION as JOB_KIND
 from procurement.services import documents as document_service
 from procurement.services import jobs as job_service
+from procurement.services import open_data
 from procurement.services.documents import DocumentSpec
 from procurement.services.jobs import PermanentJobError, publish_staged
 
@@ -73,7 +74,8 @@ def apply(job: Job, staged: dict[str, JobDocument], actor) -> None:
     project = db.session.get(Project, job.project_id)
     if project.status not in ENDED_STATUSES:
         raise PermanentJobError("项目未终止，终止公告未发布。")
-    publish_staged(staged[NOTICE_STEP], actor=actor)
+    document = publish_staged(staged[NOTICE_STEP], actor=actor)
+    open_data.record_release(project, open_data.TENDER_UPDATE, f"document:{document.id}")
 
 
 def current_notice(project: Project) -> GeneratedDocument | None:

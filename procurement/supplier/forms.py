@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 
 from procurement.domain.identifiers import LHASA_DIVISIONS
 from procurement.forms_common import BaseForm, choices, length, required
@@ -19,7 +19,10 @@ class ProfileForm(BaseForm):
     registered_address = StringField(_l("注册地址（营业执照所载）"), validators=[required(), length(300)])
     premises_division = SelectField(
         _l("拉萨经营场所所在区县"),
-        choices=choices([("", _l("请选择"))] + list(LHASA_DIVISIONS.items()) + [("other", _l("不在拉萨市（请填写下一项）"))]),
+        # District names are proper names, in Chinese (lang="zh-CN" for an English page's sake).
+        choices=choices([("", _l("请选择"))])
+        + [SelectChoice(code, name, render_kw={"lang": "zh-CN"}) for code, name in LHASA_DIVISIONS.items()]
+        + choices([("other", _l("不在拉萨市（请填写下一项）"))]),
         validators=[required(_l("请选择经营场所所在区县。"))],
     )
     premises_place = StringField(

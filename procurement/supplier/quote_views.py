@@ -25,7 +25,7 @@ from procurement.services import quote_drafts, quote_receipts, quotes
 from procurement.supplier.loaders import get_public_project, own_registration
 from procurement.supplier.quote_forms import QuoteConfirmForm, QuoteUploadForm, WithdrawForm, quote_form
 from procurement.supplier.views import bp
-from procurement.formatting import translate
+from procurement.formatting import local_seconds, translate
 from procurement.web import ascii_fallback, send_bytes, send_document
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -281,10 +281,12 @@ def quote_upload(project_id: int):
     if upload_form.validate_on_submit():
         data = upload_form.file.data.read(quotes.MAX_SHEET_BYTES + 1)
         try:
-            sheet = quotes.price_sheet_from_xlsx(project, data)
+            sheet = quotes.price_sheet_from_xlsx(project, data, upload_form.file.data.filename)
         except quotes.QuoteSheetInvalid as error:
             for line_error in error.errors:
-                upload_form.file.errors.append(f"{line_error.cell}：{translate(line_error.message, dict(line_error.params))}")
+                upload_form.file.errors.append(
+                    _("%(cell)s：%(message)s", cell=line_error.cell, message=translate(line_error.message, dict(line_error.params)))
+                )
         except ServiceError as error:
             upload_form.add_domain_error(error)
         else:
@@ -355,7 +357,7 @@ def quote_receipt(project_id: int, version: int):
         quote=quote,
         company_name=quotes.supplier_name(registration),
         state=quotes.status_for(registration),
-        server_time=quotes.server_time_text(quote.submitted_at),
+        server_time=local_seconds(quote.submitted_at),
     )
 
 

@@ -11,7 +11,7 @@ from wtforms.validators import ValidationError
 
 from procurement.auth.permissions import roles_required
 from procurement.extensions import db
-from procurement.formatting import cn_date
+from procurement.formatting import local_date
 from procurement.forms_common import BaseForm, length, parse_id, required
 from procurement.models import Challenge, ChallengeAttachment, Project, Registration
 from procurement.queries import award as award_queries
@@ -99,22 +99,23 @@ def challenge_new(project_id: int):
         valid = form.validate()
         upload_error = False
         files = [f for f in request.files.getlist(form.attachments.name) if f and f.filename]
+        accepted = []
+        for upload in files:  # parsed before the transaction that stores them
+            try:
+                accepted.append(uploads.check_upload(upload, uploads.SCAN_TYPES, field="attachments"))
+            except ServiceError as error:
+                form.add_domain_error(error)
+                upload_error = True
         # A file the page calls saved is committed, even if something else on the form is wrong.
-        with transaction():
-            for upload in files:
-                try:
-                    checked = uploads.check_upload(upload, uploads.SCAN_TYPES, field="attachments")
-                except ServiceError as error:
-                    form.add_domain_error(error)
-                    upload_error = True
-                    continue
-                saved.append(uploads.save(checked, current_user))
+        if accepted:
+            with transaction():
+                saved.extend(uploads.save(checked, current_user) for checked in accepted)
         form.saved_files.data = ",".join(str(s.id) for s in saved)
         if valid and not upload_error:
             filed = attempt(form, challenge_service.file_challenge, project, registration, form.text.data, saved, current_user)
             if filed:
                 item = filed.value
-                flash(_("质疑已提交。采购人应在 %(due)s 前书面答复。", due=cn_date(item.answer_due_on)), "success")
+                flash(_("质疑已提交。采购人应在 %(due)s 前书面答复。", due=local_date(item.answer_due_on)), "success")
                 return redirect(url_for("supplier.challenge", challenge_id=item.id))
     status = 400 if form.is_submitted() else 200
     if refusal is not None and form.is_submitted():

@@ -24,14 +24,14 @@ def seed(live_server):
     from procurement.demo import load_demo
     from procurement.extensions import db
     from procurement.models import Project, Registration, User
-    from procurement.services import opening
+    from tests.factories import open_demo
 
     with live_server.app.app_context():
         load_demo()
         live_server.set_time(datetime(2025, 1, 2, 16, 5, tzinfo=BEIJING))
         project = db.session.query(Project).one()
         buyer = db.session.query(User).filter_by(email="buyer@example.com").one()
-        opening.open_quotes(project.id, buyer)
+        open_demo(project)  # the demo opens by quorum: two officials' passphrases
         data = {
             "project_id": project.id,
             "registrations": [r.id for r in db.session.query(Registration).order_by(Registration.id)],

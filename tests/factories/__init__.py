@@ -15,7 +15,7 @@ from tests.factories.evaluation import (
     make_evaluated_project,
     unanimous_votes,
 )
-from tests.factories.files import blacklist_csv, scan_upload, tiny_pdf, tiny_png
+from tests.factories.files import blacklist_csv, scan_upload, tiny_jpeg, tiny_pdf, tiny_png
 from tests.factories.opening import (
     OPENED_AT,
     OPENED_SUPPLIERS,
@@ -29,6 +29,16 @@ from tests.factories.opening import (
 )
 from tests.factories.people import make_buyer, make_panel, make_supplier
 from tests.factories.projects import ITEMS, NOTICE_DATA, PUBLISHED_AT, make_project
+from tests.factories.quorum import (
+    PASSPHRASES,
+    Official,
+    QuorumProject,
+    give_opening_key,
+    make_officials,
+    make_quorum_project,
+    open_demo,
+    supply,
+)
 from tests.factories.quotes import QUOTE_AT, make_opened_quote, make_sealed_quote
 from tests.factories.registrations import (
     REGISTRATION_OPEN_AT,
@@ -60,6 +70,14 @@ __all__ = [
     "NOTICE_DATA",
     "OPENED_AT",
     "make_opened_quote",
+    "make_officials",
+    "make_quorum_project",
+    "open_demo",
+    "give_opening_key",
+    "supply",
+    "Official",
+    "QuorumProject",
+    "PASSPHRASES",
     "OPENED_SUPPLIERS",
     "PANEL_NAMES",
     "PASSWORD",
@@ -97,6 +115,7 @@ __all__ = [
     "open_quotes",
     "register",
     "scan_upload",
+    "tiny_jpeg",
     "tiny_pdf",
     "tiny_png",
     "unanimous_votes",

@@ -1,4 +1,4 @@
-"""Small valid files as a supplier or buyer would upload them: a PDF scan, a PNG seal, a credit-list CSV."""
+"""Small valid files as a supplier or buyer would upload them: a PDF scan, a PNG or JPEG seal, a credit-list CSV."""
 from __future__ import annotations
 
 import io
@@ -40,6 +40,15 @@ def tiny_png(width: int = 4, height: int = 4, rgb: tuple[int, int, int] = (200, 
     raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def tiny_jpeg(width: int = 8, height: int = 6, rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    """A small valid JPEG (a photo of the seal), encoded by Pillow."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), rgb).save(out, "JPEG")
+    return out.getvalue()
 
 
 def scan_upload(kind: str = "business_licence", data: bytes | None = None, filename: str | None = None) -> FileStorage:

@@ -52,6 +52,34 @@ def recorded_renders():
 
 
 @contextmanager
+def quick_layout():
+    """Documents rendered without WeasyPrint's layout: the template is still rendered (with every
+    value it is given), the PDF is a small valid one naming the HTML's SHA-256.
+
+    For building worlds whose documents only need to exist (the form fuzz test's scenarios);
+    the real layout is tested where the documents are (``test_documents``, ``test_document_fonts``).
+    """
+    import hashlib
+
+    from flask import render_template
+
+    from procurement.documents.pdf import RenderedPdf
+    from tests.factories.files import tiny_pdf
+
+    original = documents.render_pdf
+
+    def render_pdf(template, *, title, subject, author="", **context):
+        html = render_template(template, title=title, **context)
+        return RenderedPdf(tiny_pdf(hashlib.sha256(html.encode("utf-8")).hexdigest()))
+
+    documents.render_pdf = render_pdf
+    try:
+        yield
+    finally:
+        documents.render_pdf = original
+
+
+@contextmanager
 def manual_jobs(app):
     """Jobs stay queued until :func:`run_jobs` (the state a participant sees while they run)."""
     before = app.config.get("JOBS_RUN")

@@ -104,7 +104,8 @@ def test_the_demo_backed_up_before_the_opening_is_restored_and_opened_there(app,
     from procurement.demo import ITEMS, OPENING_AT, PRICE_FACTORS, SUPPLIERS
     from procurement.models import OpenedQuote, Project, User
     from procurement.restore_checks import verify_instance
-    from procurement.services import opening
+    from procurement.services import ServiceError, opening
+    from tests.factories import open_demo
 
     assert runner.invoke(args=["demo"]).exit_code == 0
     submitted = {
@@ -118,16 +119,19 @@ def test_the_demo_backed_up_before_the_opening_is_restored_and_opened_there(app,
         result = fresh.restore(archive)
         assert result.exit_code == 0, result.output + result.stderr
         assert "Restore verified." in result.output
-        assert "5 quote versions match their receipts" in result.output and "5 stay sealed until their opening time" in result.output
+        assert "5 quote versions match their receipts" in result.output
+        assert "1 quorum projects, whose 5 current quotes open only with their officials' passphrases" in result.output
 
         fresh.clock.set(OPENING_AT.replace(minute=5))
-        report = verify_instance()  # past the opening time: every quote decrypts with the configured KEK
+        report = verify_instance()  # past the opening time: the KEK opens nothing of a quorum project
         assert report.ok, report.problems
-        assert "5 current quotes decrypted" in report.lines[-1]
+        assert "0 current quotes decrypted" in report.lines[-1] and "whose 5 current quotes" in report.lines[-1]
 
         project = db.session.scalar(sa.select(Project))
         buyer = db.session.scalar(sa.select(User).where(User.email == "buyer@example.com"))
-        opened = opening.open_quotes(project.id, buyer)
+        with pytest.raises(ServiceError):
+            opening.open_quotes(project.id, buyer)  # no KEK path, restored or not
+        opened = open_demo(project)  # the demo's quorum: two officials' passphrases
         totals = {quote.registration.company.name: quote.total for quote in db.session.scalars(sa.select(OpenedQuote))}
         assert len(opened) == 5 and totals == submitted
         assert fresh.app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0

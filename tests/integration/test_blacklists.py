@@ -132,8 +132,8 @@ def test_a_gbk_export_with_chinese_headers_is_read(client, signed_in):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"", "第 1 行：文件为空，缺少表头。"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "文件不是 CSV 文本文件"),
+        (b"", "是空的，请重新选择。"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "的内容不是允许的格式（CSV）"),
         (b"name,list\n", "第 2 行：文件中没有数据行。"),
         (b"company,list\nx,y\n", "第 1 行：表头含有无法识别的列：company。"),
     ],

@@ -12,10 +12,10 @@ from procurement.extensions import db
 from procurement.models import AuditEvent, Challenge, StoredFile
 from procurement.services import award as award_service
 from tests.conftest import AuthActions, csrf_token, post_form
-from tests.factories import make_buyer, make_evaluated_project, make_supplier
+from tests.factories import make_buyer, make_evaluated_project, make_supplier, tiny_pdf
 
 RESULT_DAY = datetime(2025, 1, 6, 10, 0, tzinfo=BEIJING)
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF_BYTES = tiny_pdf("challenge")
 
 
 @pytest.fixture

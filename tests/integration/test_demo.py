@@ -127,3 +127,28 @@ def test_moving_the_clock_from_the_banner_returns_to_the_page(app, runner):
     assert response.headers["Location"].endswith("/buyer/projects/1")
     response = post_form(client, "/buyer/clock?back=//evil.example", {"at": "2025-01-02T16:06"})
     assert response.headers["Location"].endswith("/buyer/clock")
+
+
+def test_the_demo_project_opens_by_a_two_of_three_quorum_whose_passphrases_are_printed(app, runner):
+    from procurement.demo import DEMO_PASSPHRASES, OPENING_AT
+    from procurement.models import OpeningOfficial
+    from tests.factories import open_demo
+
+    app.extensions["clock"] = SimulatedClock()
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    for email, passphrase in DEMO_PASSPHRASES.items():
+        line = next(line for line in result.output.splitlines() if email in line)
+        assert "demo-2024" in line and f"opening passphrase (开标口令): {passphrase}" in line
+    assert "panel3@example.com" in result.output and "开标口令" not in next(
+        line for line in result.output.splitlines() if "panel3@example.com" in line
+    )
+    project = db.session.scalar(sa.select(Project))
+    assert (project.opening_mode, project.quorum_threshold, project.wrapped_private_key) == ("quorum", 2, None)
+    emails = db.session.scalars(
+        sa.select(User.email).join(OpeningOfficial, OpeningOfficial.user_id == User.id).order_by(OpeningOfficial.position)
+    ).all()
+    assert emails == ["buyer@example.com", "panel1@example.com", "panel2@example.com"]
+    SimulatedClock().set(OPENING_AT.replace(minute=3))
+    db.session.commit()
+    assert len(open_demo(project)) == 5

@@ -1,7 +1,7 @@
 """The file store, both of them (``FILE_STORE=folder|database``), through the real flows.
 
-Every test here runs once per store: a supplier's upload and a generated document are served
-byte for byte with their SHA-256, a missing file answers 404, storing is idempotent, and the
+Every test here runs once per store: a supplier's upload (as stored: an image is re-encoded) and
+a generated document are served byte for byte with their SHA-256, a missing file answers 404, storing is idempotent, and the
 database store's bytes commit with the caller's row. ``flask store migrate-to-database`` copies
 a folder store into the database.
 """
@@ -16,8 +16,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image
 
 from procurement.documents import storage
+from procurement.documents.file_checks import reencode_image
+from procurement.domain.uploads import PNG
 from procurement.documents.storage import FILE_STORES, BlobMissing, read_bytes, store_bytes
 from procurement.extensions import db
 from procurement.models import GeneratedDocument, Registration, StoredBlob, StoredFile
@@ -71,7 +74,16 @@ def _register_through_the_form(app, project) -> tuple[Registration, dict[str, tu
     db.session.expire_all()
     registration = db.session.scalar(sa.select(Registration).where(Registration.company_id == supplier.company_id))
     assert registration.status == "accepted"
-    return registration, files
+    return registration, {kind: (name, _as_stored(name, body)) for kind, (name, body) in files.items()}
+
+
+def _as_stored(name: str, sent: bytes) -> bytes:
+    """What the store keeps of a file sent: a PDF byte for byte, an image re-encoded without metadata (same pixels)."""
+    if not sent.startswith(b"\x89PNG"):
+        return sent
+    stored = reencode_image(sent, PNG, name)
+    assert Image.open(io.BytesIO(stored)).tobytes() == Image.open(io.BytesIO(sent)).tobytes()
+    return stored
 
 
 def _buyer_client(app):

@@ -1,14 +1,14 @@
 """Every form survives hostile input: generated values posted with a valid CSRF token never give a 5xx.
 
-How it finds the forms, so that a new form is covered without editing this file:
+How it finds the forms, so that a new form is covered without editing this file (``tests/form_crawl.py``):
 
-1. Each *scenario* builds a world with the factories (a draft and a published project, a quote
-   period, an opened project under review, an evaluated one, a published result with a
-   challenge, ...), sets the clock, and signs in one client per role.
-2. Each role's client crawls the pages it can reach (links from its home pages, a bounded
-   number of URLs per endpoint) and every ``<form method="post">`` on them is parsed with lxml:
-   its action, its fields with their current values, options and types.
-3. Each form is posted with values Hypothesis derives from the page's own: huge and negative
+1. Each *scenario* builds a world with the factories and signs in one client per role.
+2. Each role's client crawls the pages it can reach, and every POST form on them is parsed.
+3. Every file input is sent each case of the hostile-upload corpus first (``tests/corpus.py``, ``tests/upload_refusals.py``: PDFs
+   with JavaScript, launch actions or attachments, polyglots, a 20000×20000 PNG, zip bombs, SVG,
+   empty and oversize files, hostile names...): each must be refused with 400, a Chinese message
+   beside the input, and nothing stored.
+4. Each form is posted with values Hypothesis derives from the page's own: huge and negative
    numbers, Unicode digits (², ٣, full-width), NaN and infinities, impossible dates, NUL bytes,
    very long text, repeated keys, unknown or invalid ids in hidden and select fields, odd files.
    The response must be below 500 (the test app propagates exceptions, so a crash fails here
@@ -19,356 +19,37 @@ example the client's cookies are restored, so a form that succeeded (a project c
 quote confirmed, a sign-out) does not hide the forms after it.
 
 :func:`test_every_post_route_is_fuzzed` fails when a POST route of ``app.url_map`` is found by
-no scenario and is not in :data:`EXCLUDED` (with a reason): give the new form a page a role can
-reach, or extend a scenario so the state it needs exists.
+no scenario and is not in :data:`EXCLUDED` (with a reason), and
+:func:`test_every_upload_field_gets_the_corpus` when a form class with a file field is found by no
+scenario: give the new form a page a role can reach, or extend a scenario so the state it needs exists.
 """
 from __future__ import annotations
 
 import io
 import shutil
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from urllib.parse import urljoin, urlsplit
 
-import lxml.html
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import example as hypothesis_example
 from hypothesis import strategies as st
+from wtforms import FileField  # flask_wtf's FileField and MultipleFileField both derive from it
+from wtforms.fields.core import UnboundField
 
-from procurement.domain.schedule import BEIJING
 from procurement.extensions import db
-from procurement.services import award, calendar, challenges, evaluation, rfq
+from procurement.forms_common import BaseForm
 from tests import factories as f
-from tests.conftest import AuthActions, csrf_token, make_test_app
-from tests.factories.jobs import recorded_renders
+from tests.conftest import make_test_app
+from tests.upload_refusals import file_inputs, refuse_hostile_uploads
+from tests.form_crawl import SCENARIOS, FoundForm, base_fields, baseline, build_world, discover
 
 # POST routes no scenario reaches, each with the reason. Keep it short.
 EXCLUDED: dict[str, str] = {}
-
-# Forms fuzzed last in their scenario, because success ends what the others need.
-LAST = ("auth.logout", "auth.change_password")
-
-MAX_PAGES = 90  # per client and scenario
-MAX_URLS_PER_ENDPOINT = 3
-SKIPPED_SUFFIXES = (".pdf", ".xlsx", ".csv", ".png", ".jpg", ".ico", ".zip", ".docx", ".txt", ".js", ".css")
 
 
 def examples_per_form() -> int:
     """Generated examples per form, after the sweep: a sixth of the profile's max_examples, at least 6 (ci: 8)."""
     return max(6, settings.default.max_examples // 6)
-
-
-# --------------------------------------------------------------------------- the forms found
-
-
-@dataclass
-class Field:
-    """One named control of a form, as the browser would see it."""
-
-    name: str
-    kind: str  # text, hidden, checkbox, radio, select, textarea, file, submit, number, date, ...
-    value: str = ""
-    options: list[str] = field(default_factory=list)
-    checked: bool = False
-
-
-@dataclass
-class FoundForm:
-    """A POST form on a page: where it posts, its fields, who saw it and where."""
-
-    endpoint: str
-    action: str
-    page: str
-    role: str
-    fields: list[Field]
-    multipart: bool
-    has_ids: bool = True  # the route names objects (a project, a member...): its state matters
-
-
-    def signature(self) -> tuple:
-        return (self.role, self.endpoint, tuple(sorted({(x.name, x.kind) for x in self.fields})))
-
-
-def parse_forms(html: str, page_url: str, role: str, adapter) -> list[FoundForm]:
-    """Every ``<form method="post">`` of a page whose action is a route of the app."""
-    if not html.strip():
-        return []
-    doc = lxml.html.document_fromstring(html)
-    found = []
-    for form in doc.forms:
-        if (form.get("method") or "get").lower() != "post":
-            continue
-        route = _route(urljoin("http://localhost" + page_url, form.get("action") or page_url), adapter)
-        if route is None:
-            continue
-        endpoint, path, has_ids = route
-        fields: list[Field] = []
-        for el in form.iter("input", "select", "textarea", "button"):
-            name = el.get("name")
-            if not name:
-                continue
-            tag = el.tag
-            if tag == "select":
-                options = [o.get("value", o.text_content()) for o in el.iter("option")]
-                selected = [o.get("value", o.text_content()) for o in el.iter("option") if o.get("selected") is not None]
-                kind = "select-multiple" if el.get("multiple") is not None else "select"
-                fields.append(Field(name, kind, (selected or options or [""])[0], options))
-            elif tag == "textarea":
-                fields.append(Field(name, "textarea", el.text or ""))
-            elif tag == "button":
-                if (el.get("type") or "submit").lower() == "submit":
-                    fields.append(Field(name, "submit", el.get("value", "")))
-            else:
-                kind = (el.get("type") or "text").lower()
-                fields.append(Field(name, kind, el.get("value", "on" if kind in ("checkbox", "radio") else ""), checked=el.get("checked") is not None))
-        multipart = (form.get("enctype") or "").lower() == "multipart/form-data" or any(x.kind == "file" for x in fields)
-        targets = [(endpoint, path, has_ids)]
-        for button in form.xpath(".//button[@formaction]|.//input[@formaction]"):
-            target = _route(urljoin("http://localhost" + page_url, button.get("formaction")), adapter)
-            if target is not None:
-                targets.append(target)
-        for target_endpoint, target_path, target_ids in targets:
-            found.append(FoundForm(target_endpoint, target_path, page_url, role, fields, multipart, target_ids))
-    return found
-
-
-def _route(url: str, adapter) -> tuple[str, str, bool] | None:
-    """(endpoint, path with query, whether it has URL arguments) for a POST route of the app, else ``None``."""
-    parts = urlsplit(url)
-    if parts.netloc not in ("localhost", "testserver"):
-        return None
-    try:
-        endpoint, args = adapter.match(parts.path, method="POST")
-    except Exception:  # noqa: BLE001 - a 404/405 action is not a form of ours
-        return None
-    return endpoint, parts.path + (f"?{parts.query}" if parts.query else ""), bool(args)
-
-
-def crawl(app, client, role: str, starts) -> tuple[list[FoundForm], list[str]]:
-    """The POST forms on the pages ``client`` reaches from ``starts`` (bounded), and the pages visited."""
-    adapter = app.url_map.bind("localhost")
-    queue = list(starts)
-    seen_urls: set[str] = set()
-    per_endpoint: dict[str, int] = {}
-    forms: list[FoundForm] = []
-    visited: list[str] = []
-    while queue and len(visited) < MAX_PAGES:
-        url = queue.pop(0)
-        if url in seen_urls:
-            continue
-        seen_urls.add(url)
-        path = urlsplit(url).path
-        if path.startswith("/static") or path.endswith(SKIPPED_SUFFIXES):
-            continue
-        try:
-            endpoint, _ = adapter.match(path, method="GET")
-        except Exception:  # noqa: BLE001 - not a GET route (or a redirect rule)
-            continue
-        if per_endpoint.get(endpoint, 0) >= MAX_URLS_PER_ENDPOINT:
-            continue
-        per_endpoint[endpoint] = per_endpoint.get(endpoint, 0) + 1
-        response = client.get(url, follow_redirects=True)
-        assert response.status_code < 500, f"GET {url} as {role}: {response.status_code}"
-        if not response.mimetype == "text/html":
-            continue
-        visited.append(url)
-        html = response.get_data(as_text=True)
-        forms.extend(parse_forms(html, urlsplit(url).path, role, adapter))
-        doc = lxml.html.document_fromstring(html) if html.strip() else None
-        for href in doc.xpath("//a/@href") if doc is not None else ():
-            target = urljoin("http://localhost" + url, href)
-            parts = urlsplit(target)
-            if parts.netloc in ("localhost", "testserver") and parts.scheme in ("http", ""):
-                queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
-    return forms, visited
-
-
-# --------------------------------------------------------------------------- scenarios
-
-
-@dataclass
-class World:
-    """What a scenario built: a signed-in client per role, where each starts, and the clock time."""
-
-    clients: dict[str, object]
-    starts: dict[str, list[str]]
-    now: datetime
-    extra_forms: list[tuple[str, str, dict]] = field(default_factory=list)  # (role, POST url, data) priming steps
-
-
-HOMES = {"anonymous": ["/"], "buyer": ["/buyer/", "/"], "supplier": ["/supplier/", "/"], "panel": ["/panel/", "/"]}
-
-
-def _client(app, user=None):
-    client = app.test_client()
-    if user is not None:
-        response = AuthActions(client).login(user.email)
-        assert response.status_code == 302, f"{user.email} could not sign in"
-    return client
-
-
-def _world(app, clock, now, **users) -> World:
-    clock.set(now)
-    db.session.commit()
-    clients = {"anonymous": _client(app)}
-    starts = {"anonymous": list(HOMES["anonymous"])}
-    for role, user in users.items():
-        clients[role] = _client(app, user)
-        starts[role] = list(HOMES[role.split(":")[0]])
-    return World(clients, starts, now)
-
-
-def scenario_setup(app, clock) -> World:
-    """Accounts, calendar, lists; a draft and a published project in its registration window, with an RFQ file."""
-    buyer = f.make_buyer()
-    f.make_panel()
-    f.make_all_blacklists(buyer)
-    f.make_project(buyer, clock, publish=False, opening_at=datetime(2025, 1, 20, 16, 0, tzinfo=BEIJING))
-    published = f.make_project(buyer, clock)
-    rfq.add_file(published, f.scan_upload("rfq"), "询比价文件", buyer)
-    calendar.add_regional_holiday(date(2025, 2, 28), "藏历新年", buyer)
-    calendar.import_year("date,kind,name\n2025-01-01,holiday,元旦\n2025-01-26,workday,春节调休\n", buyer)
-    supplier = f.make_supplier()
-    return _world(app, clock, f.REGISTRATION_OPEN_AT, buyer=buyer, supplier=supplier)
-
-
-def scenario_quoting(app, clock) -> World:
-    """An accepted supplier during the quote period, one quote already sealed (so revise and withdraw show)."""
-    buyer = f.make_buyer()
-    project = f.make_project(buyer, clock)
-    supplier = f.make_supplier()
-    registration = f.make_accepted_registration(project, supplier)
-    f.make_sealed_quote(registration, supplier, ("25.00", "420.00", "21.50"), clock)
-    world = _world(app, clock, f.QUOTE_AT, supplier=supplier, buyer=buyer)
-    prices = {f"price_{item.id}": price for item, price in zip(project.items, ("24.00", "410.00", "20.00"))}
-    # The review step is the result of posting the sheet: prime it so its confirm form is found.
-    world.extra_forms.append(("supplier", f"/supplier/projects/{project.id}/quote/review", {**prices, "expected_version": "1"}))
-    return world
-
-
-def scenario_opening(app, clock) -> World:
-    """After the deadline, before the opening: the buyer opens the quotes and seats the panel."""
-    buyer = f.make_buyer()
-    f.make_panel()
-    f.make_panel()
-    project = f.make_project(buyer, clock)
-    for spec in f.OPENED_SUPPLIERS[:3]:
-        user, registration = f.make_opened_registration(project, spec)
-        f.make_sealed_quote(registration, user, spec.prices, clock)
-    f.appoint_panel(project, ("格桑", "陈静"))
-    return _world(app, clock, datetime(2025, 1, 2, 16, 1, tzinfo=BEIJING), buyer=buyer)
-
-
-# Two abnormally low quotes (2,600.00 against an average of 5,300.00): one asked to explain, one not yet.
-LOW = f.OPENED_SUPPLIERS[:3] + (
-    f.SupplierSpec("拉萨低价贸易有限公司", ("10.00", "150.00", "5.00")),
-    f.SupplierSpec("拉萨廉价商贸有限公司", ("10.00", "150.00", "5.00")),
-)
-
-
-def scenario_review(app, clock) -> World:
-    """Four opened projects: a panel declaring, one whose chair asked for an explanation, one reviewing, one ranked."""
-    buyer = f.make_buyer()
-    # Opened, the panel part-declared: one declaration form, one recused member to replace, the start button.
-    undeclared = f.make_opened_project(buyer, clock, panel=("甲评委", "乙评委", "丙评委"))
-    f.make_panel(name="庚评委")
-    evaluation.declare(undeclared.members[0], False, None, undeclared.panel[0])
-    evaluation.declare(undeclared.members[1], True, "与供应商一存在亲属关系", undeclared.panel[1])
-    # Under review, every vote in: the chair asks the abnormally low supplier to explain; reopen shows.
-    built = f.make_opened_project(buyer, clock, suppliers=LOW, declare=True, start=True)
-    for index in range(3):
-        _submit_votes(built, index)
-    chair = evaluation.chair_of(built.project)
-    evaluation.request_explanation(chair, built.registrations[3], datetime(2025, 1, 3, 12, 0, tzinfo=BEIJING), built.panel[0])
-    # Started, nothing voted yet: the review form and the credit re-check show.
-    reviewing = f.make_opened_project(
-        buyer, clock, suppliers=f.OPENED_SUPPLIERS[:3], panel=("辛评委", "壬评委", "癸评委"), declare=True, start=True
-    )
-    # Reviewed and ranked: the report's confirmation form shows.
-    ranked = f.make_opened_project(buyer, clock, panel=("丁评委", "戊评委", "己评委"), declare=True, start=True)
-    for index in range(3):
-        _submit_votes(ranked, index)
-    evaluation.rank(evaluation.chair_of(ranked.project), ranked.panel[0])
-    world = _world(
-        app, clock, f.REVIEW_AT,
-        panel=built.panel[0],
-        supplier=built.suppliers[3],
-        buyer=buyer,
-        **{"panel:undeclared": undeclared.panel[2], "panel:ranked": ranked.panel[1], "panel:reviewing": reviewing.panel[0]},
-    )
-    world.starts["buyer"].insert(0, f"/buyer/projects/{undeclared.project.id}/panel")
-    return world
-
-
-def _submit_votes(built, index: int) -> None:
-    """Member ``index`` of ``built`` passes every cell and submits."""
-    cells = [
-        evaluation.CellInput(registration.id, criterion, "pass", "")
-        for registration in built.registrations
-        for criterion in evaluation.criteria_of(built.project)
-    ]
-    evaluation.save_votes(built.members[index], cells, submit=True, actor=built.panel[index])
-
-
-def scenario_award(app, clock) -> World:
-    """Three evaluated projects: on one the buyer confirms or drops candidates, on another publishes
-    the result, on the third the publication's job failed (its retry button shows)."""
-    buyer = f.make_buyer()
-    f.make_evaluated_project(buyer, clock)
-    confirmed = f.make_evaluated_project(buyer, clock)
-    failed = f.make_evaluated_project(buyer, clock)
-    clock.set(datetime(2025, 1, 6, 10, 0, tzinfo=BEIJING))
-    award.confirm(confirmed.project, confirmed.candidate(1)[1].id, buyer)
-    award.confirm(failed.project, failed.candidate(1)[1].id, buyer)
-    with recorded_renders() as renders:
-        renders.fail = -1  # every attempt fails: the job is shown failed with its error
-        award.publish(failed.project, buyer)
-    return _world(app, clock, datetime(2025, 1, 6, 10, 0, tzinfo=BEIJING), buyer=buyer)
-
-
-def scenario_challenge(app, clock) -> World:
-    """A published result in the challenge period: a participant files, the buyer answers one filed."""
-    buyer = f.make_buyer()
-    built = f.make_evaluated_project(buyer, clock)
-    clock.set(datetime(2025, 1, 6, 10, 0, tzinfo=BEIJING))
-    _, winner = built.candidate(1)
-    award.confirm(built.project, winner.id, buyer)
-    award.publish(built.project, buyer)
-    second_user, second = built.candidate(2)
-    clock.set(datetime(2025, 1, 8, 15, 0, tzinfo=BEIJING))
-    challenges.file_challenge(built.project, second, "成交供应商报价低于成本。", [], second_user)
-    return _world(app, clock, datetime(2025, 1, 8, 15, 0, tzinfo=BEIJING), buyer=buyer, supplier=second_user)
-
-
-SCENARIOS = {
-    "setup": scenario_setup,
-    "quoting": scenario_quoting,
-    "opening": scenario_opening,
-    "review": scenario_review,
-    "award": scenario_award,
-    "challenge": scenario_challenge,
-}
-
-
-def discover(app, world: World) -> list[FoundForm]:
-    """Crawl as every role of ``world`` and run its priming posts; the distinct forms found."""
-    adapter = app.url_map.bind("localhost")
-    forms: list[FoundForm] = []
-    for role, client in world.clients.items():
-        found, _ = crawl(app, client, role, world.starts[role])
-        forms.extend(found)
-    for role, url, data in world.extra_forms:
-        client = world.clients[role]
-        token = csrf_token(client, "/")
-        response = client.post(url, data={**data, "csrf_token": token}, follow_redirects=True)
-        assert response.status_code < 500
-        forms.extend(parse_forms(response.get_data(as_text=True), urlsplit(url).path, role, adapter))
-    unique: dict[tuple, FoundForm] = {}
-    for form in forms:
-        unique.setdefault(form.signature(), form)
-    return sorted(unique.values(), key=lambda x: x.endpoint in LAST)
 
 
 # --------------------------------------------------------------------------- hostile values
@@ -401,15 +82,6 @@ FILE_NAMES = ["a.pdf", "", ".pdf", "../../etc/passwd", "x" * 300 + ".pdf", "表.
 SWEEP = ["9" * 400, "9" * 30, "²", "٣", "NaN", "1e999999", "-1", "9999-99-99", "0001-01-01T00:00", "a\x00b", "x" * 10_000, ""]
 
 
-def _base(form: FoundForm) -> list[tuple[str, object]]:
-    """The fields that always go as the page has them: the CSRF token and the first submit button."""
-    data = [(x.name, x.value) for x in form.fields if x.name == "csrf_token" or x.name.endswith("-csrf_token")]
-    submits = [x for x in form.fields if x.kind == "submit"]
-    if submits:
-        data.append((submits[0].name, submits[0].value))
-    return data
-
-
 def _fillable(form: FoundForm) -> list[str]:
     names = []
     for x in form.fields:
@@ -423,9 +95,9 @@ def _fillable(form: FoundForm) -> list[str]:
 def sweep_examples(form: FoundForm) -> list[list[tuple[str, object]]]:
     """Every fillable field set to one SWEEP value; then every field repeated; then nothing but the token."""
     fillable = _fillable(form)
-    examples = [_base(form) + [(name, value) for name in fillable] for value in SWEEP]
-    examples.append(_base(form) + [(name, value) for name in fillable for value in ("1", "9" * 30)])
-    examples.append(_base(form))
+    examples = [base_fields(form) + [(name, value) for name in fillable] for value in SWEEP]
+    examples.append(base_fields(form) + [(name, value) for name in fillable for value in ("1", "9" * 30)])
+    examples.append(base_fields(form))
     return examples
 
 
@@ -439,20 +111,6 @@ SINGLE = {
     "date": ["0001-01-01", "9999-12-31"],
     "datetime-local": ["0001-01-01T00:00", "9999-12-31T23:59"],
 }
-
-
-def baseline(form: FoundForm) -> list[tuple[str, object]]:
-    """The form as the browser would post it untouched: values, checked boxes, selected options."""
-    data = _base(form)
-    for x in form.fields:
-        if x.kind in ("submit", "button", "reset", "image", "file") or x.name == "csrf_token" or x.name.endswith("-csrf_token"):
-            continue
-        if x.kind in ("checkbox", "radio"):
-            if x.checked:
-                data.append((x.name, x.value))
-        else:
-            data.append((x.name, x.value))
-    return data
 
 
 def single_field_examples(form: FoundForm) -> list[list[tuple[str, object]]]:
@@ -529,9 +187,9 @@ def hostile_form(draw, form: FoundForm):
 
 # --------------------------------------------------------------------------- the tests
 
-_found_by_scenario: dict[str, set[str]] = {}
-# Forms without URL arguments (sign-in, calendar, accounts, a new project...) look the same in every
-# scenario: fuzz each once per session.
+_forms_by_scenario: dict[str, list[FoundForm]] = {}
+# Forms that name no object by id (sign-in, calendar, accounts, a new project, a credit list's import...)
+# look the same in every scenario and to every user of a role: fuzz each once per session.
 _fuzzed_plain_forms: set[tuple] = set()
 
 
@@ -579,18 +237,22 @@ def _multidict(data):
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_hostile_values_never_give_a_server_error(app, clock, tmp_path, name):
-    world = SCENARIOS[name](app, clock)
+    world = build_world(name, app, clock)
     forms = discover(app, world)
-    _found_by_scenario[name] = {form.endpoint for form in forms}
+    _forms_by_scenario[name] = forms
     assert forms, f"scenario {name} found no form"
     snapshot = _snapshot_database(app, tmp_path)
     cookies = {role: dict(client._cookies) for role, client in world.clients.items()}  # noqa: SLF001 - restore sign-in
+    # First the hostile-upload corpus into every file input (it stores nothing but a registration's
+    # draft, and the snapshot is restored before each form below).
+    clock.set(world.now)
+    refuse_hostile_uploads(app, world, forms)
 
     for form in forms:
         if not form.has_ids:
-            if form.signature() in _fuzzed_plain_forms:
+            if form.plain_signature() in _fuzzed_plain_forms:
                 continue
-            _fuzzed_plain_forms.add(form.signature())
+            _fuzzed_plain_forms.add(form.plain_signature())
         _restore_database(snapshot)
         clock.set(world.now)
         client = world.clients[form.role]
@@ -610,26 +272,54 @@ def test_hostile_values_never_give_a_server_error(app, clock, tmp_path, name):
         post_hostile()
 
 
-def test_every_post_route_is_fuzzed(app, clock, tmp_path, database_template):
-    """Every POST route is reached by a scenario or excluded with a reason."""
-    post_endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())}
-    found: set[str] = set()
-    for name, build in SCENARIOS.items():
-        if name in _found_by_scenario:
-            found |= _found_by_scenario[name]
+def _forms_of_every_scenario(clock, tmp_path, database_template) -> dict[str, list[FoundForm]]:
+    """The forms each scenario found in this run; a scenario not run here (say, -k) discovers on an app of its own."""
+    for name in SCENARIOS:
+        if name in _forms_by_scenario:
             continue
-        # Not fuzzed in this run (say, -k): discover on a fresh app and database of its own.
         (tmp_path / name).mkdir()
         other = make_test_app(database_template, tmp_path / name)
         other.extensions["clock"] = clock
         with other.app_context():
-            found |= {form.endpoint for form in discover(other, build(other, clock))}
+            _forms_by_scenario[name] = discover(other, build_world(name, other, clock))
             db.session.remove()
             db.engine.dispose()
+    return _forms_by_scenario
+
+
+def test_every_post_route_is_fuzzed(app, clock, tmp_path, database_template):
+    """Every POST route is reached by a scenario or excluded with a reason."""
+    post_endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())}
+    found = {form.endpoint for forms in _forms_of_every_scenario(clock, tmp_path, database_template).values() for form in forms}
     stale = set(EXCLUDED) - post_endpoints
     assert not stale, f"EXCLUDED names routes that no longer exist: {sorted(stale)}"
     missing = post_endpoints - found - set(EXCLUDED)
     assert not missing, (
         f"POST routes no scenario reaches: {sorted(missing)}. Link the form from a page its role can reach, "
-        "extend a scenario in tests/integration/test_form_fuzz.py, or add it to EXCLUDED with a reason."
+        "extend a scenario in tests/form_crawl.py, or add it to EXCLUDED with a reason."
     )
+
+
+def _upload_form_classes() -> dict[str, set[str]]:
+    """Every form class of the app with a file field: {class name: the names of its fields}."""
+    found, todo = {}, [BaseForm]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        fields = {}
+        for klass in reversed(cls.__mro__):
+            fields.update({k: v for k, v in vars(klass).items() if isinstance(v, UnboundField)})
+        if any(issubclass(v.field_class, FileField) for v in fields.values()):
+            found[cls.__name__] = set(fields)
+    return found
+
+
+def test_every_upload_field_gets_the_corpus(app, clock, tmp_path, database_template):
+    """Each form class with a file field is among the forms found (by its fields' names, prefix dropped),
+    so the hostile-upload corpus reaches every upload field of the app."""
+    classes = _upload_form_classes()
+    assert {"RegistrationForm", "ChallengeForm", "ExplanationForm", "RfqFileForm", "QuoteUploadForm"} <= set(classes)
+    forms = [form for forms in _forms_of_every_scenario(clock, tmp_path, database_template).values() for form in forms]
+    seen = [{x.name.rpartition("-")[2] for x in form.fields} for form in forms if file_inputs(form)]
+    missing = sorted(name for name, fields in classes.items() if not any(fields <= names for names in seen))
+    assert not missing, f"upload forms no scenario reaches: {missing}; link them from a page a scenario's role can reach"

@@ -188,10 +188,15 @@ def test_cancel_removes_the_project_from_the_open_list_and_shows_a_termination_n
 
 
 def _docx_bytes() -> bytes:
-    """A minimal DOCX; fixed member dates, so two calls give the same bytes on a slow machine too."""
+    """A minimal DOCX (its content types name the document part); fixed member dates, so two calls give
+    the same bytes on a slow machine too."""
+    types = (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in (("[Content_Types].xml", "<Types/>"), ("word/document.xml", "<w:document/>")):
+        for name, text in (("[Content_Types].xml", types), ("word/document.xml", "<w:document/>")):
             archive.writestr(zipfile.ZipInfo(name, date_time=(2024, 12, 25, 9, 0, 0)), text)
     return buffer.getvalue()
 

@@ -519,4 +519,4 @@ def test_a_sheet_that_inflates_beyond_reason_is_refused_unread(app, setup):
     assert len(buffer.getvalue()) < 1024 * 1024
     response = _upload(client, setup, buffer.getvalue())
     assert response.status_code == 400
-    assert "无法读取该文件" in response.get_data(as_text=True)
+    assert "可能是“压缩炸弹”，不予接受" in response.get_data(as_text=True)

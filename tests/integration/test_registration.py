@@ -26,6 +26,7 @@ from tests.factories import (
     make_project,
     make_supplier,
     register,
+    tiny_jpeg,
     tiny_pdf,
     tiny_png,
     valid_id,
@@ -292,14 +293,14 @@ def test_an_oversized_file_is_refused_with_the_limit(client, project, signed_in,
     boundary, body = encode_multipart(data)
     response = client.post(url(project), data=body, content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code == 400
-    assert re.search(r'data-field-error="premises_proof">文件过大：单个文件不能超过 10 MB。', response.get_data(as_text=True))
+    assert re.search(r'data-field-error="premises_proof">文件“lease.pdf”过大：单个文件不能超过 10 MB。', response.get_data(as_text=True))
     registration = registration_of(signed_in, project)
     assert "premises_proof" not in {doc.kind for doc in registration.documents}
 
 
 def test_images_are_accepted_as_scans(client, project, signed_in):
     png = tiny_png()
-    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+    jpeg = tiny_jpeg()
     submit(client, project, files={"legal_rep_id": (io.BytesIO(png), "id.png"), "bank_permit": (io.BytesIO(jpeg), "permit.JPG")})
     registration = registration_of(signed_in, project)
     assert registration.status == "accepted"

@@ -4,12 +4,15 @@ itself, uploaded and generated files) carries an amount in plaintext. That holds
 progress too: supplier D's entered-but-unconfirmed prices wait in an encrypted draft row."""
 from __future__ import annotations
 
+import email
+import email.policy
 import io
 import itertools
 import json
 import logging
 import re
 import subprocess
+from contextlib import ExitStack
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -18,12 +21,15 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 from openpyxl import load_workbook
+from werkzeug.datastructures import FileStorage
 
 from procurement.documents.storage import KINDS, current_store
 from procurement.domain.money import amount_in_words, quantize
 from procurement.extensions import db
 from procurement.models import PanelMember, QuoteDraft, SealedQuote
-from procurement.services import quote_drafts
+from procurement.mail import transport
+from procurement.models import MailMessage, Notification
+from procurement.services import projects, quote_drafts, reminders, rfq
 from tests.conftest import AuthActions, post_form
 from tests.factories import (
     QUOTE_AT,
@@ -33,7 +39,10 @@ from tests.factories import (
     make_project,
     make_sealed_quote,
     make_supplier,
+    tiny_pdf,
 )
+from tests.mailserver import body_text
+from tests.notices import smtp
 
 # Distinctive unit prices for 复印纸 ×100, 硒鼓 ×10, 中性笔 ×20 (every figure has a decimal point,
 # so no hexadecimal hash or verification code can contain one by chance).
@@ -74,7 +83,16 @@ def needles(project, prices) -> set[str]:
 @pytest.fixture
 def sealed_world(app, clock, caplog):
     """Supplier A quotes through the pages (typed, then revised by XLSX upload), B through the
-    service, C registered without quoting; a panel member is appointed. Logs are captured."""
+    service, C registered without quoting; a panel member is appointed. Logs are captured.
+
+    Their registrations' notifications are mailed into the outbox (.eml files); from the quotes on
+    a real SMTP server receives the mails: a correction notice, a new RFQ document and the
+    reminder of the quote deadline (24 hours before it) go to every registrant."""
+    with ExitStack() as stack:
+        yield _sealed_world(app, clock, caplog, stack)
+
+
+def _sealed_world(app, clock, caplog, stack):
     caplog.set_level(logging.DEBUG)
     buyer = make_buyer()
     project = make_project(buyer, clock)
@@ -90,6 +108,7 @@ def sealed_world(app, clock, caplog):
     db.session.add(PanelMember(project_id=project.id, user_id=member.id, appointed_at=QUOTE_AT))
     db.session.commit()
     clock.set(QUOTE_AT)
+    received = stack.enter_context(smtp(app))
 
     client_a = app.test_client()
     AuthActions(client_a).login(a.email)
@@ -129,6 +148,9 @@ def sealed_world(app, clock, caplog):
     assert quote_drafts.count() == 1
     clock.set(QUOTE_AT + timedelta(hours=2))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedQuote)) == 3
+    projects.amend(project, {"contact_phone": "0891-6831234"}, "联系电话变更", "原电话号码有误", buyer)
+    rfq.add_file(project, FileStorage(io.BytesIO(tiny_pdf("rfq")), filename="补充说明.pdf"), "补充说明", buyer)
+    assert reminders.tick(project.opening_at - timedelta(hours=23)) == 4  # the quote deadline's reminder
 
     class World:
         pass
@@ -143,6 +165,7 @@ def sealed_world(app, clock, caplog):
         "D": needles(project, D_PRICES),
     }
     world.caplog = caplog
+    world.received = received
     return world
 
 
@@ -309,3 +332,138 @@ def test_after_the_opening_the_amounts_appear_where_they_should(app, sealed_worl
     assert "7,420.50" not in html  # A's first version was replaced, never opened
     assert "6,511.10" not in html  # D only reviewed: nothing of it was submitted
     assert quote_drafts.count() == 0  # the opening voided D's unconfirmed review
+
+
+# --------------------------------------------------------------------------- the open data (issue 16)
+
+SEALED_KEYS = {"bids", "tenderers", "numberOfTenderers", "awards", "value", "amount"}
+
+
+def _keys(value) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | set().union(*(_keys(item) for item in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_keys(item) for item in value)) if value else set()
+    return set()
+
+
+def _api_urls(app, world) -> list[str]:
+    """Every API route (filled like the page walk), its filters, and every document's verification and PDF."""
+    from procurement.models import GeneratedDocument
+
+    urls = [url for url in _urls(app, world.project) if url.startswith("/api/")]
+    urls += [f"/api/v1/projects?{query}" for query in ("status=active", "published_from=2024-12-01", "per_page=100", "page=2")]
+    urls += ["/api/v1/results?per_page=100"]
+    for code in db.session.scalars(sa.select(GeneratedDocument.verification_code)):
+        urls += [f"/api/v1/documents/{code}", f"/api/v1/documents/{code}.pdf"]
+    return sorted(set(urls))
+
+
+def _registrant_names(world) -> set[str]:
+    return {user.company.name for user in world.suppliers.values()}
+
+
+def test_no_api_answer_or_release_carries_an_amount_or_a_registrant_before_opening(app, sealed_world):
+    from procurement.models import OcdsRelease
+
+    world = sealed_world
+    every_secret = set().union(*world.secrets.values())
+    names = _registrant_names(world)
+    urls = _api_urls(app, world)
+    assert f"/api/v1/projects/{world.project.id}/releases" in urls and f"/api/v1/projects/{world.project.id}/record" in urls
+    answered = set()
+    for client in (app.test_client(), world.client_a):  # the public, and a supplier that quoted (its cookie)
+        for url in urls:
+            with client.get(url) as response:
+                body = _readable(response) + "\n" + "\n".join(f"{k}: {v}" for k, v in response.headers.items())
+                assert not _leaks(body, every_secret), (url, _leaks(body, every_secret))
+                assert not {name for name in names if name in body}, (url, response.status_code)
+                if response.status_code == 200:
+                    answered.add(url.split("?")[0])
+                if response.mimetype == "application/json" and response.status_code == 200 and not url.endswith("openapi.json"):
+                    leaked_keys = _keys(response.get_json()) & SEALED_KEYS
+                    assert not leaked_keys, (url, leaked_keys)
+    assert {f"/api/v1/projects/{world.project.id}/releases", f"/api/v1/projects/{world.project.id}/record", "/api/v1/projects"} <= answered
+    releases = db.session.scalars(sa.select(OcdsRelease).where(OcdsRelease.project_id == world.project.id)).all()
+    tags = [row.tag for row in releases]
+    # Publication and its announcement PDF; the world's correction notice (for the notifications) and its PDF.
+    assert tags[:2] == ["tender", "tenderUpdate"] and set(tags) <= {"tender", "tenderUpdate", "tenderAmendment"}, tags
+    for row in releases:
+        release = json.loads(row.body)
+        assert not _leaks(row.body, every_secret) and not {name for name in names if name in row.body}, row.release_id
+        assert not _keys(release) & SEALED_KEYS, row.release_id
+        assert [party["roles"] for party in release["parties"]] == [["buyer", "procuringEntity"]]
+
+
+def test_after_the_opening_the_api_names_the_tenderers_and_only_them(app, sealed_world, clock):
+    """The check above can fail: once opened, A and B (who quoted) appear; C and D (registered, no quote) never."""
+    from procurement.services import opening
+
+    world = sealed_world
+    clock.set(world.project.opening_at + timedelta(minutes=1))
+    opening.open_quotes(world.project.id, world.buyer)
+    body = app.test_client().get(f"/api/v1/projects/{world.project.id}/releases").get_data(as_text=True)
+    a, b, c, d = (world.suppliers[key].company.name for key in "ABCD")
+    assert a in body and b in body and '"numberOfTenderers":2' in body
+    assert c not in body and d not in body
+COMPANIES = {"A": "拉萨甲商贸有限公司", "B": "拉萨乙文具有限公司", "C": "拉萨丙纸业有限公司", "D": "拉萨丁办公设备有限公司"}
+
+
+def _mail_text(message) -> str:
+    """A parsed mail's headers and decoded bodies (a base64 or quoted-printable body hides nothing)."""
+    return "\n".join([str(message["Subject"]), str(message["To"]), body_text(message), body_text(message, "html")])
+
+
+def _others(name: str) -> set[str]:
+    return {company for other, company in COMPANIES.items() if other != name}
+
+
+def test_no_notification_mail_or_outbox_file_carries_an_amount_or_names_another_supplier(app, sealed_world):
+    """Registrations (mailed to the outbox), a correction notice, an RFQ document and the quote
+    deadline's reminder (received by a real SMTP server), all before the opening."""
+    world = sealed_world
+    every_secret = set().union(*world.secrets.values())
+    by_user = {user.id: name for name, user in world.suppliers.items()}
+    by_address = {user.email: name for name, user in world.suppliers.items()}
+
+    notes = db.session.scalars(sa.select(Notification).order_by(Notification.id)).all()
+    assert {note.kind for note in notes} >= {"registration_checked", "project_amended", "rfq_changed", "quote_deadline_reminder"}
+    for note in notes:
+        text = "\n".join([note.title, note.body, note.link or ""])
+        assert not _leaks(text, every_secret), (note.kind, text)
+        if note.user_id in by_user:
+            assert not _leaks(text, _others(by_user[note.user_id])), (note.kind, text)
+    [reminder_a] = [n for n in notes if n.kind == "quote_deadline_reminder" and n.user_id == world.suppliers["A"].id]
+    assert "第 2 版" in reminder_a.body  # which version counts, without its amount
+    [reminder_c] = [n for n in notes if n.kind == "quote_deadline_reminder" and n.user_id == world.suppliers["C"].id]
+    assert "没有有效的报价" in reminder_c.body
+
+    rows = db.session.scalars(sa.select(MailMessage)).all()
+    assert len(rows) >= 4 * 4
+    for row in rows:
+        text = "\n".join([row.subject, row.text_body or "", row.html_body or ""])
+        assert not _leaks(text, every_secret), (row.kind, row.subject)
+        if row.user_id in by_user:
+            assert not _leaks(text, _others(by_user[row.user_id])), (row.kind, row.subject)
+
+    files = sorted(transport.outbox_folder(app).glob("*.eml"))
+    assert len(files) == 4  # the four registrations, before the SMTP server took over
+    for path in files:
+        raw = path.read_bytes()
+        assert not _scan_value(raw, every_secret), path
+        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        text = _mail_text(parsed)
+        assert "报名已通过资格审核" in text
+        assert not _leaks(text, every_secret), path
+        recipient = next(name for address, name in by_address.items() if address in str(parsed["To"]))
+        assert not _leaks(text, _others(recipient)), path
+
+    received = world.received
+    assert len(received.messages) == 3 * 4  # notice, RFQ document, reminder: to each of the four
+    for (_, recipients), message in zip(received.envelopes, received.messages):
+        text = _mail_text(message)
+        assert not _leaks(text, every_secret), message["Subject"]
+        assert not _leaks(message.as_string(), every_secret), message["Subject"]
+        [recipient] = [by_address[address] for address in recipients]
+        assert not _leaks(text, _others(recipient)), (recipient, message["Subject"])
+    assert sum("报价截止提醒" in message["Subject"] for message in received.messages) == 4

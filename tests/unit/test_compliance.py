@@ -2,12 +2,18 @@
 from decimal import Decimal
 
 from procurement.domain.compliance import BoqLine, PricedLine, ceiling_total, check_quote_compliance
+from procurement.formatting import translate
 
 ITEMS = (
     BoqLine(1, 1, "复印纸", Decimal("100"), Decimal("30.00")),
     BoqLine(2, 2, "硒鼓", Decimal("10"), Decimal("450.00")),
     BoqLine(3, 3, "中性笔", Decimal("20"), None),
 )
+
+
+def text_of(result) -> str:
+    """The result as the page shows it (in Chinese): each problem is a message of its own."""
+    return translate(result.message, result.params)
 
 
 def priced(prices):
@@ -19,7 +25,7 @@ def test_complete_sheet_within_ceilings_passes():
     lines = priced({1: "28.00", 2: "450.00", 3: "12.50"})
     result = check_quote_compliance(ITEMS, lines, Decimal("7550.00"))
     assert result.status == "pass"
-    assert result.message % result.params == "报价单3项均已报价，设有最高限价的2项均未超过限价，总价¥7,550.00。"
+    assert text_of(result) == "报价单3项均已报价，设有最高限价的2项均未超过限价，总价¥7,550.00。"
 
 
 def test_missing_line_and_price_above_ceiling_fail_with_every_problem():
@@ -27,7 +33,7 @@ def test_missing_line_and_price_above_ceiling_fail_with_every_problem():
     total = sum(line.line_total for line in lines)
     result = check_quote_compliance(ITEMS, lines, total)
     assert result.status == "fail"
-    text = result.message % result.params
+    text = text_of(result)
     assert "未报价：第2项硒鼓" in text
     assert "第1项复印纸单价¥30.01超过最高限价¥30.00" in text
 
@@ -40,14 +46,14 @@ def test_price_equal_to_the_ceiling_is_within_it():
 def test_totals_that_do_not_add_up_fail():
     lines = priced({1: "28.00", 2: "450.00", 3: "12.50"})
     result = check_quote_compliance(ITEMS, lines, Decimal("7550.01"))
-    assert result.status == "fail" and "总价¥7,550.01与各项小计之和¥7,550.00不符" in result.params["problems"]
+    assert result.status == "fail" and "总价¥7,550.01与各项小计之和¥7,550.00不符" in text_of(result)
     wrong_line = [PricedLine(1, Decimal("28.00"), Decimal("2900.00"))] + lines[1:]
-    assert "第1项复印纸小计" in check_quote_compliance(ITEMS, wrong_line, Decimal("7650.00")).params["problems"]
+    assert "第1项复印纸小计" in text_of(check_quote_compliance(ITEMS, wrong_line, Decimal("7650.00")))
 
 
 def test_zero_price_and_unknown_item_fail():
     lines = priced({1: "0", 2: "450.00", 3: "12.50"}) + [PricedLine(9, Decimal("1.00"), Decimal("1.00"))]
-    problems = check_quote_compliance(ITEMS, lines, Decimal("4751.00")).params["problems"]
+    problems = text_of(check_quote_compliance(ITEMS, lines, Decimal("4751.00")))
     assert "第1项复印纸单价须大于零" in problems and "采购清单以外" in problems
 
 

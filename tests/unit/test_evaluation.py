@@ -109,7 +109,7 @@ def test_missing_votes_are_listed():
         aggregate(votes, MEMBERS)
     assert caught.value.code == "votes_missing"
     assert caught.value.missing == ((5, "premises", 12), (5, "premises", 13))
-    assert caught.value.params == {"members": "12、13", "count": 2}
+    assert caught.value.params == {"members": ["12", "13"], "count": 2}  # joined (12、13) where shown
 
 
 def test_vote_from_a_non_member_is_refused():

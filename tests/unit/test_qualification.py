@@ -19,6 +19,12 @@ from procurement.domain.qualification import (
     required_documents,
     run_checks,
 )
+from procurement.formatting import translate
+
+
+def text_of(result) -> str:
+    """The result as the page shows it (in Chinese): the params carry messages of their own."""
+    return translate(result.message, result.params)
 
 
 def make_uscc(division: str = "540102", serial: str = "MA6T00001") -> str:
@@ -115,8 +121,8 @@ def test_each_unaffirmed_declaration_is_named():
     assert found.status == "fail"
     assert found.message == "以下声明未确认：%(missing)s。"
     assert found.params["missing_keys"] == ("decl2", "decl5")
-    assert "具有良好的商业信誉和健全的财务会计制度" in found.params["missing"]
-    assert "在经营活动中没有重大违法记录" in found.params["missing"]
+    assert "具有良好的商业信誉和健全的财务会计制度" in text_of(found)
+    assert "在经营活动中没有重大违法记录" in text_of(found)
 
 
 def test_missing_documents_are_each_named():
@@ -124,7 +130,7 @@ def test_missing_documents_are_each_named():
     found = result(results, "documents")
     assert found.status == "fail"
     assert found.params["missing_keys"] == ("bank_permit", "legal_rep_id", "premises_proof")
-    assert found.message % found.params == "缺少以下资料：开户许可证复印件、法定代表人身份证复印件、经营场所证明（租赁合同或房产证）。"
+    assert text_of(found) == "缺少以下资料：开户许可证复印件、法定代表人身份证复印件、经营场所证明（租赁合同或房产证）。"
 
 
 def test_an_agent_needs_the_authorisation_and_an_id():
@@ -156,7 +162,7 @@ def test_invalid_identifiers_are_each_named():
     found = result(results, "identifiers")
     assert found.status == "fail"
     assert found.params["invalid_keys"] == ("uscc", "legal_rep_id", "agent_id")
-    assert found.message % found.params == "以下号码无效或缺失：统一社会信用代码、法定代表人身份证号码、经办人身份证号码。"
+    assert text_of(found) == "以下号码无效或缺失：统一社会信用代码、法定代表人身份证号码、经办人身份证号码。"
     # An invalid USCC has no registration division; the premises check still runs on the premises.
     assert result(results, "lhasa_premises").status == "pass"
 
@@ -174,7 +180,7 @@ def test_credit_hits_fail_naming_each_list_and_match():
     (found,) = run_checks(facts(credit_hits=hits), ["credit"])
     assert found.status == "fail"
     assert found.params["list_kinds"] == ("dishonest_debtor", "tax_violation")
-    text = found.message % found.params
+    text = text_of(found)
     assert "失信被执行人（统一社会信用代码一致" in text
     assert "重大税收违法失信主体（名称一致：拉萨市某某有限公司）" in text
 
@@ -182,7 +188,7 @@ def test_credit_hits_fail_naming_each_list_and_match():
 def test_premises_outside_lhasa_fails_naming_the_division():
     (found,) = run_checks(facts(premises_division="510104"), ["lhasa_premises"])
     assert found.status == "fail"
-    assert found.message % found.params == "经营场所所在地“四川省（510104）”不在拉萨市辖区内。"
+    assert text_of(found) == "经营场所所在地“四川省（510104）”不在拉萨市辖区内。"
     assert found.params["registration_division"] == "拉萨市城关区"
 
 
@@ -200,7 +206,7 @@ def test_registration_outside_lhasa_with_premises_in_lhasa_is_a_warning_not_a_re
     assert found.status == "warning"
     assert found.params["registration_division"] == "四川省（510104）"
     assert found.params["division"] == "拉萨市堆龙德庆区"
-    assert "不在拉萨" in found.message % found.params
+    assert "不在拉萨" in text_of(found)
     assert overall_status(results) == "accepted"
 
 
@@ -224,11 +230,11 @@ def test_credit_hits_name_the_list_version_they_came_from():
     versions = {"tax_violation": ListVersion(7, date(2024, 12, 20)), "dishonest_debtor": ListVersion(5, date(2024, 12, 1))}
     (found,) = run_checks(facts(credit_hits=hits, credit_versions=versions), ["credit"])
     assert found.status == "fail"
-    text = found.message % found.params
+    text = text_of(found)
     assert "重大税收违法失信主体（统一社会信用代码一致：拉萨市某某有限公司，" in text
     assert "；名单版本：第 7 版（2024年12月20日导入））" in text
     # Only the versions that matched are named.
-    assert found.params["list_versions"] == ("第 7 版（2024年12月20日导入）",)
+    assert [translate(v["message"], v["params"]) for v in found.params["list_versions"]] == ["第 7 版（2024年12月20日导入）"]
     assert "第 5 版" not in text
 
 
@@ -237,16 +243,16 @@ def test_premises_outside_lhasa_name_the_place_the_supplier_gave():
         facts(premises_division="000000", premises_place="日喀则市桑珠孜区", premises_address="珠峰路 8 号"), ["lhasa_premises"]
     )
     assert found.status == "fail"
-    assert found.message % found.params == "经营场所所在地“日喀则市桑珠孜区”不在拉萨市辖区内。"
-    assert "000000" not in found.message % found.params
+    assert text_of(found) == "经营场所所在地“日喀则市桑珠孜区”不在拉萨市辖区内。"
+    assert "000000" not in text_of(found)
 
 
 def test_premises_outside_lhasa_without_a_place_never_show_the_internal_code():
     (found,) = run_checks(facts(premises_division="000000", premises_address="珠峰路 8 号"), ["lhasa_premises"])
-    assert found.message % found.params == "经营场所不在拉萨市辖区内。"
+    assert text_of(found) == "经营场所不在拉萨市辖区内。"
     # The address's own place is named when it has one.
     (found,) = run_checks(facts(premises_division="000000", premises_address="山南市乃东区泽当镇 1 号"), ["lhasa_premises"])
-    assert found.message % found.params == "经营场所所在地“山南”不在拉萨市辖区内。"
+    assert text_of(found) == "经营场所所在地“山南”不在拉萨市辖区内。"
 
 
 @pytest.mark.parametrize(
@@ -263,7 +269,7 @@ def test_a_lhasa_district_with_an_address_naming_elsewhere_is_a_warning(address,
     found = result(results, "lhasa_premises")
     assert found.status == "warning"
     assert found.params["named_places"] == named
-    assert found.message % found.params == f"经营场所选择的是拉萨市城关区，但详细地址“{address}”提到{named}，请评审时核实。"
+    assert text_of(found) == f"经营场所选择的是拉萨市城关区，但详细地址“{address}”提到{named}，请评审时核实。"
     assert overall_status(results) == "accepted"
 
 
@@ -278,5 +284,5 @@ def test_an_address_naming_elsewhere_and_a_registration_elsewhere_give_one_warni
         facts(uscc=make_uscc(division="540202"), premises_address="日喀则市驻拉萨办事处"), ["lhasa_premises"]
     )
     assert found.status == "warning"
-    text = found.message % found.params
+    text = text_of(found)
     assert "提到日喀则" in text and "登记地为西藏自治区日喀则市（540202），不在拉萨" in text

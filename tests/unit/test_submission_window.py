@@ -8,6 +8,7 @@ import pytest
 from procurement.domain.calendar import WorkingCalendar
 from procurement.domain.schedule import BEIJING, compute_schedule, registration_status
 from procurement.domain.submission_window import submission_opens
+from procurement.formatting import translate
 
 
 def bj(*args) -> datetime:
@@ -15,7 +16,8 @@ def bj(*args) -> datetime:
 
 
 def text(opens) -> str:
-    return opens.message % opens.params
+    """The words the page shows, in Chinese (the day is a date the page formats)."""
+    return translate(opens.message, opens.params)
 
 
 @pytest.mark.parametrize(

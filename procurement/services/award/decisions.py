@@ -28,7 +28,7 @@ from procurement.queries.award import (
     state,
 )
 from procurement.queries.jobs import KIND_AWARD_PUBLICATION, unfinished
-from procurement.services import ServiceError
+from procurement.services import ServiceError, open_data
 from procurement.services.unit_of_work import command, lock_project
 
 MAX_REASON_LENGTH = 2000
@@ -163,6 +163,7 @@ def drop_out(project: Project, registration_id: int, status: str, reason: str, a
     award = row.decision
     was = award.status if award else "pending"
     withdrawn = None
+    published = False
     if award is None:
         _require_next(project, rows, row)
         award = Award(
@@ -195,6 +196,7 @@ def drop_out(project: Project, registration_id: int, status: str, reason: str, a
         if announcement is not None:
             announcement.superseded_at = now
             withdrawn = announcement.id
+        published = award.publicity_ends is not None
     else:
         raise ServiceError(N_("已记录该候选人的情况，不能重复记录。"), "already_decided")
     db.session.flush()
@@ -212,4 +214,6 @@ def drop_out(project: Project, registration_id: int, status: str, reason: str, a
         },
         actor=actor,
     )
+    if published:  # a published award is withdrawn: the public record says so
+        open_data.record_release(project, open_data.AWARD_CANCELLATION, f"award_cancellation:{award.id}")
     return award

@@ -41,7 +41,7 @@ from procurement.queries.award import (
 from procurement.queries.award_documents import PendingPublication, announcement_context, notice_context
 from procurement.queries.jobs import KIND_AWARD_PUBLICATION, NOTICE_STEP
 from procurement.queries.lookups import load_calendar, settings_of
-from procurement.services import ServiceError, documents
+from procurement.services import ServiceError, documents, notify_suppliers, open_data
 from procurement.services import jobs as job_service
 from procurement.services.award.decisions import require_award_step, require_not_publishing
 from procurement.services.unit_of_work import change_status, command, lock_project
@@ -198,6 +198,10 @@ def apply(job: Job, staged: dict[str, JobDocument], actor) -> None:
         change_status(project, STATUS_AWARDED, actor)
     for step in steps(job):
         job_service.publish_staged(staged[step], actor=actor)
+    tag = open_data.AWARD_UPDATE if open_data.has_award_release(project) else open_data.AWARD
+    open_data.record_release(project, tag, f"award:{job.id}")
+    notified = db.session.scalars(sa.select(Registration).where(Registration.id.in_(job.payload["notices"]))).all()
+    notify_suppliers.result_published(project, job, sorted(notified, key=lambda r: job.payload["notices"].index(r.id)))
 
 
 def issue_notice(

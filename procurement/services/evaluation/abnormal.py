@@ -11,7 +11,7 @@ from procurement.domain import N_
 from procurement.extensions import db
 from procurement.models import AbnormalLowReview, PanelMember, Registration, User
 from procurement.queries.evaluation_votes import abnormal_low_flags, abnormal_low_review, all_submitted
-from procurement.services import ServiceError, uploads
+from procurement.services import ServiceError, notify_staff, notify_suppliers, uploads
 from procurement.services.evaluation.votes import require_chair, require_reviewing
 from procurement.services.unit_of_work import command, lock_project
 
@@ -54,6 +54,7 @@ def request_explanation(chair: PanelMember, registration: Registration, due_at: 
         details={"registration_id": registration.id, "due_at": due_at.isoformat(), "reasons": [r["code"] for r in reasons]},
         actor=actor,
     )
+    notify_suppliers.explanation_requested(review)
     return review
 
 
@@ -78,6 +79,7 @@ def submit_explanation(review: AbnormalLowReview, text: str, upload, actor: User
         details={"registration_id": review.registration_id, "file": review.explanation_file_id},
         actor=actor,
     )
+    notify_staff.explanation_submitted(review)
 
 
 @command

@@ -16,7 +16,7 @@ from procurement.extensions import db
 from procurement.models import ROLE_PANEL, STATUS_OPENED, STATUS_PUBLISHED, Evaluation, PanelMember, Project, User
 from procurement.queries.evaluation import chair_of, is_recused, membership, panel_members, participants
 from procurement.queries.lookups import evaluation_of
-from procurement.services import ServiceError
+from procurement.services import ServiceError, notify_staff
 from procurement.services import registrations as registration_service
 from procurement.services.evaluation.votes import require_reviewing
 from procurement.services.unit_of_work import command, lock_project
@@ -74,6 +74,7 @@ def appoint_member(project: Project, user: User | None, actor: User, *, chair: b
     audit.record(
         "panel.appoint", member, details={"user_id": user.id, "name": user.name, "chair": bool(chair)}, actor=actor
     )
+    notify_staff.panel_appointed(member, user)
     return member
 
 
@@ -183,7 +184,7 @@ def start_evaluation(project: Project, actor: User) -> Evaluation:
         raise ServiceError(
             N_("以下成员尚未作出利害关系声明：%(names)s。"),
             "undeclared",
-            names="、".join(member.user.name for member in undeclared),
+            names=[member.user.name for member in undeclared],
         )
     evaluation = Evaluation(project_id=project.id, started_at=clock.now(), tie_draws=[])
     db.session.add(evaluation)
@@ -201,6 +202,7 @@ def start_evaluation(project: Project, actor: User) -> Evaluation:
     # The credit check is re-run against the current lists, each check kept as evidence.
     for registration in participants(project):
         registration_service.rerun_credit_check(registration, actor)
+    notify_staff.evaluation_started(project, evaluation)
     return evaluation
 
 

@@ -16,7 +16,7 @@ from procurement.models import Evaluation, EvaluationResult, OpenedQuote, PanelM
 from procurement.queries import evaluation as reads
 from procurement.queries import evaluation_votes as tally
 from procurement.queries.lookups import evaluation_of
-from procurement.services import ServiceError
+from procurement.services import ServiceError, notify_staff
 from procurement.services.evaluation.abnormal import DECISION_REJECT, require_abnormal_stage
 from procurement.services.unit_of_work import command, lock_project
 
@@ -53,7 +53,7 @@ def rank(chair: PanelMember, actor: User) -> Evaluation:
     ]
     if undecided:
         raise ServiceError(
-            N_("以下供应商的异常低价尚未处理完毕：%(names)s。"), "abnormal_pending", names="、".join(undecided)
+            N_("以下供应商的异常低价尚未处理完毕：%(names)s。"), "abnormal_pending", names=undecided
         )
     fail_reasons_by_key: dict[tuple[int, str], list[str]] = {}
     for vote in votes:
@@ -120,4 +120,5 @@ def rank(chair: PanelMember, actor: User) -> Evaluation:
         # (a dissent on record), then the termination notice is issued (see confirm_report).
         evaluation.failed = True
         evaluation.failure_reason = translate(result.failure_reason, result.failure_params)
+    notify_staff.report_ready(project, evaluation)
     return evaluation

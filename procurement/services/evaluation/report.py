@@ -20,7 +20,7 @@ from procurement.queries.evaluation import REPORT_KIND, active_members, can_revi
 from procurement.queries.evaluation_report import report_context
 from procurement.queries.jobs import KIND_EVALUATION_REPORT
 from procurement.queries.lookups import evaluation_of
-from procurement.services import ServiceError, accounts, termination
+from procurement.services import ServiceError, accounts, notify_staff, notify_suppliers, open_data, termination
 from procurement.services import documents as document_service
 from procurement.services import jobs as job_service
 from procurement.services.unit_of_work import change_status, command, lock_project
@@ -110,5 +110,8 @@ def apply(job: Job, staged: dict[str, JobDocument], actor) -> None:
         audit.record("project.fail", project, details={"reason": reason}, actor=actor)
         db.session.flush()
         job_service.publish_staged(staged[TERMINATION_STEP], actor=actor)
+        open_data.record_release(project, open_data.TENDER_UPDATE, "fail")
+        notify_suppliers.project_ended(project, failed=True)
     else:
         change_status(project, STATUS_EVALUATED, actor, at=completed)
+    notify_staff.report_signed(project, evaluation)

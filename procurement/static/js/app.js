@@ -16,17 +16,19 @@
       }, 0);
     });
   });
-  // Countdowns: <span class="countdown" data-deadline="ISO" data-now="ISO" data-lead="，剩余 " data-done="，已截止">,
-  // placed after the server's deadline sentence, which stands complete without JavaScript.
+  // Countdowns: <span class="countdown" data-deadline="ISO" data-now="ISO" data-lead="，剩余 " data-done="，已截止"
+  // data-units="天|小时|分|秒">, placed after the server's deadline sentence, which stands complete without
+  // JavaScript; the words come from the page, in its language.
   document.querySelectorAll(".countdown[data-deadline]").forEach(function (el) {
     var deadline = Date.parse(el.getAttribute("data-deadline"));
     var offset = Date.parse(el.getAttribute("data-now")) - Date.now();
     var lead = el.getAttribute("data-lead") || "";
+    var units = (el.getAttribute("data-units") || "d|h|min|s").split("|");
     function tick() {
       var left = Math.floor((deadline - (Date.now() + offset)) / 1000);
-      if (left <= 0) { el.textContent = el.getAttribute("data-done") || "已截止"; return; }
+      if (left <= 0) { el.textContent = el.getAttribute("data-done") || ""; return; }
       var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
-      el.textContent = lead + (d ? d + " 天 " : "") + h + " 小时 " + m + " 分 " + s + " 秒";
+      el.textContent = lead + (d ? d + " " + units[0] + " " : "") + h + " " + units[1] + " " + m + " " + units[2] + " " + s + " " + units[3];
       window.setTimeout(tick, 1000);
     }
     tick();
@@ -55,7 +57,7 @@
         if (status !== "pass" && status !== "fail") { return; }
         radio.checked = true;
         var reason = row.querySelector("input[type=text]");
-        if (status === "fail" && reason && !reason.value) { reason.value = "自动核验不通过：" + auto.getAttribute("data-auto-reason"); }
+        if (status === "fail" && reason && !reason.value) { reason.value = (prefill.getAttribute("data-fail-lead") || "") + auto.getAttribute("data-auto-reason"); }
       });
     });
   }
