@@ -225,3 +225,19 @@ def test_other_roles_never_see_the_buyers_home(app, clock, role):
 
     user = make_panel() if role == "panel" else make_supplier()
     assert signed_in(app, user).get("/buyer/").status_code == 403
+
+
+def test_in_english_the_items_read_in_english_with_names_marked_chinese(app, clock):
+    buyer = make_buyer()
+    with quick_renders():
+        world.undeclared(buyer, clock, "英")
+        world.challenged(buyer, clock, "英")
+    clock.set(world.LOOK_AT)
+    client = signed_in(app, buyer)
+    html = client.get("/buyer/", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    items = {entry["kind"]: entry for entry in attention_items(html)}
+    assert items["declarations"]["what"] == "Waiting for the declarations of interest of: 英甲, 英乙, 英丙."
+    assert '<span lang="zh">英甲</span>' in html
+    assert items["challenge"]["what"] == "“英质候选1商贸有限公司” filed a challenge on 6 Jan 2025, 10:00; a written answer is due."
+    assert items["challenge"]["due"] == "Answer due: 15 Jan 2025 (Beijing time)" and items["challenge"]["left"] == "9 d 14 h left"
+    assert "To do" in html and "For you" in html
