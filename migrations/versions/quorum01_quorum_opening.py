@@ -20,11 +20,22 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('project', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('opening_mode', sa.String(length=16), server_default='server', nullable=False))
-        batch_op.add_column(sa.Column('quorum_threshold', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('quorum_wrapped_private_key', sa.LargeBinary(), nullable=True))
-        batch_op.create_check_constraint('opening_mode', "opening_mode IN ('server', 'quorum')")
+    if op.get_bind().dialect.name == "sqlite":
+        # Columns added in place, the check on the column itself: batch mode would rebuild
+        # "project", which many tables reference, and its DROP TABLE fails their foreign keys
+        # once the tables hold rows (an existing instance). The downgrade drops them in place.
+        op.execute(
+            "ALTER TABLE project ADD COLUMN opening_mode VARCHAR(16) DEFAULT 'server' NOT NULL "
+            "CONSTRAINT ck_project_opening_mode CHECK (opening_mode IN ('server', 'quorum'))"
+        )
+        op.execute("ALTER TABLE project ADD COLUMN quorum_threshold INTEGER")
+        op.execute("ALTER TABLE project ADD COLUMN quorum_wrapped_private_key BLOB")
+    else:
+        with op.batch_alter_table('project', schema=None) as batch_op:
+            batch_op.add_column(sa.Column('opening_mode', sa.String(length=16), server_default='server', nullable=False))
+            batch_op.add_column(sa.Column('quorum_threshold', sa.Integer(), nullable=True))
+            batch_op.add_column(sa.Column('quorum_wrapped_private_key', sa.LargeBinary(), nullable=True))
+            batch_op.create_check_constraint('opening_mode', "opening_mode IN ('server', 'quorum')")
 
     op.create_table('opening_key',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -82,8 +93,12 @@ def downgrade():
     op.drop_table('relayed_share')
     op.drop_table('opening_official')
     op.drop_table('opening_key')
-    with op.batch_alter_table('project', schema=None) as batch_op:
-        batch_op.drop_constraint('opening_mode', type_='check')
-        batch_op.drop_column('quorum_wrapped_private_key')
-        batch_op.drop_column('quorum_threshold')
-        batch_op.drop_column('opening_mode')
+    if op.get_bind().dialect.name == "sqlite":
+        for column in ('quorum_wrapped_private_key', 'quorum_threshold', 'opening_mode'):
+            op.execute(f"ALTER TABLE project DROP COLUMN {column}")
+    else:
+        with op.batch_alter_table('project', schema=None) as batch_op:
+            batch_op.drop_constraint('opening_mode', type_='check')
+            batch_op.drop_column('quorum_wrapped_private_key')
+            batch_op.drop_column('quorum_threshold')
+            batch_op.drop_column('opening_mode')

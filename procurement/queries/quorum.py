@@ -46,9 +46,9 @@ class OfficialRow:
     @property
     def supplied_text(self) -> str:
         """When the share was supplied, to the second (Beijing time); empty when not yet."""
-        from procurement.queries.opening import server_time_text
+        from procurement.formatting import local_seconds  # the page's language; documents render in Chinese
 
-        return server_time_text(self.supplied_at) if self.supplied_at else ""
+        return local_seconds(self.supplied_at)
 
 
 @dataclass(frozen=True)

@@ -210,14 +210,15 @@ def test_buyer_staff_walk_their_pages_in_english(english_page, live_server, demo
 def test_a_panel_member_walks_the_evaluation_in_english(english_page, live_server, demo):
     from procurement.extensions import db
     from procurement.models import Project, User
-    from procurement.services import evaluation, opening
+    from procurement.services import evaluation
+    from tests.factories.quorum import open_demo
 
     page, base = english_page, live_server.url
     with live_server.app.app_context():
         live_server.set_time(datetime(2025, 1, 2, 16, 5, tzinfo=BEIJING))
         project = db.session.query(Project).one()
         buyer = db.session.query(User).filter_by(email="buyer@example.com").one()
-        opening.open_quotes(project.id, buyer)
+        open_demo(project)  # the demo opens by its 2-of-3 quorum
         members = [db.session.query(User).filter_by(email=f"panel{i}@example.com").one() for i in (1, 2, 3)]
         seats = [evaluation.appoint_member(project, user, buyer, chair=index == 0) for index, user in enumerate(members)]
         for user, seat in zip(members[1:], seats[1:]):

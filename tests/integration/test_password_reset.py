@@ -273,9 +273,10 @@ def test_buyer_staff_send_a_supplier_the_link_from_its_registration(app, client,
     page = client.get(page_url).get_data(as_text=True)
     action = f"{page_url}/accounts/{supplier.id}/password-reset"
     assert f'data-account="{supplier.email}"' in page and f'action="{action}"' in page
+    before = len(_outbox(app))  # the registration's own notification went out already
     response = post_form(client, action, page=page_url)
     assert response.status_code == 302 and response.location == page_url + "#accounts"
-    assert [m["To"] for m in _outbox(app)] == [f"{supplier.name} <{supplier.email}>"]
+    assert [m["To"] for m in _outbox(app)[before:]] == [f"{supplier.name} <{supplier.email}>"]
 
     # Not this supplier's account, not this project's registration, not a supplier: 404, nothing sent.
     for url in (
@@ -287,7 +288,7 @@ def test_buyer_staff_send_a_supplier_the_link_from_its_registration(app, client,
         "/buyer/panel-accounts/999999/password-reset",
     ):
         assert post_form(client, url, page=page_url).status_code == 404, url
-    assert len(_outbox(app)) == 1
+    assert len(_outbox(app)) == before + 1
     assert len(_events("account.password_reset_link_sent")) == 1
 
 
