@@ -1,5 +1,6 @@
 """What needs attention and the feedback on long actions, in a real browser (issue 13), one journey
-per role: buyer staff follow a challenge from their home to its answer, and an opening due to
+per role: buyer staff follow a challenge from their home (with its answer deadline) to its answer,
+after which the challenger has a message; and an opening due to
 the opening, whose record PDF they watch being generated; a panel member follows the pending
 signature from its home, signs last (the button says 正在提交…) and watches the report being
 generated until its link appears; a supplier on a phone sees that it has not quoted yet, by when,
@@ -12,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from procurement.clock import SimulatedClock
-from tests.e2e.conftest import login, watch_csp
+from tests.e2e.conftest import login, logout, watch_csp
 from tests.factories import PASSWORD, make_buyer, make_panel, make_supplier
 from tests.factories import attention as world
 from tests.factories.jobs import manual_jobs, run_jobs
@@ -36,7 +37,7 @@ def build(live_server, builder) -> dict:
 def test_buyer_follows_a_challenge_from_the_home_to_its_answer(page, live_server):
     def builder(buyer, clock):
         built = world.challenged(buyer, clock, "甲")
-        return {"project": built.project.id}
+        return {"project": built.project.id, "code": built.project.code, "challenger": built.candidate(2)[0].email}
 
     ids = build(live_server, builder)
     login(page, live_server.url, ids["buyer"], PASSWORD)
@@ -51,6 +52,12 @@ def test_buyer_follows_a_challenge_from_the_home_to_its_answer(page, live_server
     page.wait_for_load_state()
     page.get_by_role("link", name="项目管理").first.click()
     expect(page.get_by_test_id("attention-empty")).to_contain_text("暂无待办事项")
+    # The challenger is told (issue 13's notifications): its message about the answer waits unread.
+    logout(page)
+    login(page, live_server.url, ids["challenger"], PASSWORD)
+    expect(page.get_by_test_id("unread-count")).to_be_visible()
+    page.get_by_test_id("nav-messages").click()
+    expect(page.get_by_test_id("messages")).to_contain_text(f"质疑已答复：{ids['code']}")
     page.wait_for_load_state("networkidle")  # no request still running when the server stops
 
 
