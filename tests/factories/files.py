@@ -62,3 +62,17 @@ def blacklist_csv(rows: list[dict], header: str = "name,uscc,list,source,listed_
     columns = header.split(",")
     lines = [header] + [",".join(str(row.get(column, "")) for column in columns) for row in rows]
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def as_stored(name: str, sent: bytes) -> bytes:
+    """What the store keeps of a file sent: a PDF byte for byte, an image re-encoded without metadata (same pixels)."""
+    from PIL import Image
+
+    from procurement.documents.file_checks import reencode_image
+    from procurement.domain.uploads import PNG
+
+    if not sent.startswith(b"\x89PNG"):
+        return sent
+    stored = reencode_image(sent, PNG, name)
+    assert Image.open(io.BytesIO(stored)).tobytes() == Image.open(io.BytesIO(sent)).tobytes()
+    return stored

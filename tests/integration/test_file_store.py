@@ -16,15 +16,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from PIL import Image
 
 from procurement.documents import storage
-from procurement.documents.file_checks import reencode_image
-from procurement.domain.uploads import PNG
 from procurement.documents.storage import FILE_STORES, BlobMissing, read_bytes, store_bytes
 from procurement.extensions import db
 from procurement.models import GeneratedDocument, Registration, StoredBlob, StoredFile
 from tests.conftest import AuthActions, database_url, make_test_app, post_form
+from tests.factories.files import as_stored
 from tests.factories import (
     REGISTRATION_OPEN_AT,
     make_all_blacklists,
@@ -74,16 +72,7 @@ def _register_through_the_form(app, project) -> tuple[Registration, dict[str, tu
     db.session.expire_all()
     registration = db.session.scalar(sa.select(Registration).where(Registration.company_id == supplier.company_id))
     assert registration.status == "accepted"
-    return registration, {kind: (name, _as_stored(name, body)) for kind, (name, body) in files.items()}
-
-
-def _as_stored(name: str, sent: bytes) -> bytes:
-    """What the store keeps of a file sent: a PDF byte for byte, an image re-encoded without metadata (same pixels)."""
-    if not sent.startswith(b"\x89PNG"):
-        return sent
-    stored = reencode_image(sent, PNG, name)
-    assert Image.open(io.BytesIO(stored)).tobytes() == Image.open(io.BytesIO(sent)).tobytes()
-    return stored
+    return registration, {kind: (name, as_stored(name, body)) for kind, (name, body) in files.items()}
 
 
 def _buyer_client(app):
