@@ -24,7 +24,7 @@ from procurement.models import (
 )
 from procurement.queries import notifications as reads
 from procurement.queries.registrations import CRITERION_LABELS
-from procurement.services.notifications import link_to, notify
+from procurement.services.notifications import Delivery, Message, deliver, link_to, notify
 
 
 def named(project: Project) -> str:
@@ -154,6 +154,7 @@ def result_published(project: Project, job: Job, registrations: list[Registratio
     for company_id, user in reads.company_users(registration.company_id for registration in registrations):
         by_company.setdefault(company_id, []).append(user)
     link = link_to("supplier.project", project_id=project.id)
+    deliveries = []
     for registration in registrations:
         if registration.id in winners:
             title = translate(N_("成交通知书：%(project)s"), {"project": project.code})
@@ -161,15 +162,16 @@ def result_published(project: Project, job: Job, registrations: list[Registratio
         else:
             title = translate(N_("成交结果通知：%(project)s"), {"project": project.code})
             body = N_("“%(project)s”的成交结果已公布，贵公司未被确定为成交供应商。成交结果通知书已签发，可登录平台查看和下载；如有异议，可在质疑期内提出质疑。")
-        notify(
-            by_company.get(registration.company_id, []),
-            kinds.RESULT_PUBLISHED,
-            project=project,
+        message = Message(
+            kind=kinds.RESULT_PUBLISHED,
             title=title,
             body=translate(body, {"project": named(project)}),
-            link=link,
             key=f"result:{job.id}:{registration.id}",
+            link=link,
+            project_id=project.id,
         )
+        deliveries += [Delivery(user, message) for user in by_company.get(registration.company_id, [])]
+    deliver(deliveries)  # one batch: the statements do not grow with the participants
 
 
 def project_ended(project: Project, *, failed: bool) -> None:
