@@ -55,28 +55,7 @@ def _built(build) -> bytes:
 
 def pdf(catalog_extra: bytes = b"", page_extra: bytes = b"", extra_objects: tuple[bytes, ...] = (), tail: bytes = b"") -> bytes:
     """A valid one-page PDF (correct xref) with extra entries in its catalog and page, extra objects (6 0 obj on) and bytes after %%EOF."""
-    stream = b"BT /F1 12 Tf 20 50 Td (stamped scan) Tj ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> "
-        + page_extra
-        + b" >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        *extra_objects,
-    ]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out) + tail
+    return tiny_pdf(catalog_extra=catalog_extra, page_extra=page_extra, extra_objects=extra_objects, tail=tail, version=b"1.7")
 
 
 JS_ACTION = b"<< /S /JavaScript /JS (app.alert\\('pwned'\\); this.exportDataObject\\({cName: 'a', nLaunch: 2}\\)) >>"

@@ -8,17 +8,32 @@ import zlib
 from werkzeug.datastructures import FileStorage
 
 
-def tiny_pdf(text: str = "stamped scan") -> bytes:
-    """A small but valid one-page PDF (correct xref offsets), as a stamped scan stands in for."""
+def tiny_pdf(
+    text: str = "stamped scan",
+    *,
+    catalog_extra: bytes = b"",
+    page_extra: bytes = b"",
+    extra_objects: tuple[bytes, ...] = (),
+    tail: bytes = b"",
+    version: bytes = b"1.4",
+) -> bytes:
+    """A small but valid one-page PDF (correct xref offsets), as a stamped scan stands in for.
+
+    The hostile corpus adds entries to its catalog and page, extra objects (6 0 obj on) and bytes
+    after %%EOF.
+    """
     stream = f"BT /F1 12 Tf 20 50 Td ({text}) Tj ET".encode("latin-1")
     objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Catalog /Pages 2 0 R " + (catalog_extra + b" " if catalog_extra else b"") + b">>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> "
+        + (page_extra + b" " if page_extra else b"")
+        + b">>",
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        *extra_objects,
     ]
-    out = bytearray(b"%PDF-1.4\n")
+    out = bytearray(b"%PDF-" + version + b"\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))
@@ -28,7 +43,7 @@ def tiny_pdf(text: str = "stamped scan") -> bytes:
     for offset in offsets:
         out += b"%010d 00000 n \n" % offset
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return bytes(out) + tail
 
 
 def tiny_png(width: int = 4, height: int = 4, rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:
