@@ -72,10 +72,10 @@ def test_award_result_announcement_and_notices(page, live_server, evaluated, wea
     assert "确认期限：2025年1月10日" in section.inner_text()
     page.get_by_test_id("candidate-1").get_by_role("button", name="确定为成交供应商").click()
     page.wait_for_load_state()
-    assert "已确定“拉萨雪域办公用品有限公司”为成交供应商" in page.content()
+    expect(page.locator("body")).to_contain_text("已确定“拉萨雪域办公用品有限公司”为成交供应商")
     page.get_by_role("button", name="发布成交结果").click()
     page.wait_for_load_state()
-    assert "成交结果已发布" in page.content()
+    expect(page.locator("body")).to_contain_text("成交结果已发布")
     dates = page.get_by_test_id("award-dates").inner_text()
     assert "2025年1月15日" in dates and "2025年2月5日" in dates
     logout(page)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from procurement.clock import SimulatedClock
 from procurement.domain import notifications as kinds
@@ -51,7 +52,7 @@ def test_a_supplier_reads_its_messages_follows_a_link_and_switches_a_kinds_mail_
     page.get_by_test_id("message-link").click()
     page.wait_for_load_state()
     assert page.url == f"{live_server.url}/supplier/projects/{told_twice['project_id']}"
-    assert told_twice["title"] in page.content()
+    expect(page.locator("body")).to_contain_text(told_twice["title"])
 
     page.get_by_test_id("nav-messages").click()
     page.wait_for_load_state()
@@ -63,7 +64,7 @@ def test_a_supplier_reads_its_messages_follows_a_link_and_switches_a_kinds_mail_
     switch.uncheck()
     page.get_by_role("button", name="保存设置").click()
     page.wait_for_load_state()
-    assert "消息设置已保存。" in page.content()
+    expect(page.locator("body")).to_contain_text("消息设置已保存。")
     assert not page.get_by_label("更正公告").is_checked() and page.get_by_label("质疑答复").is_checked()
 
     from procurement.extensions import db

@@ -4,6 +4,8 @@ from __future__ import annotations
 import subprocess
 from datetime import datetime
 
+from playwright.sync_api import expect
+
 from procurement.domain.schedule import BEIJING
 from tests.e2e.conftest import login, logout
 
@@ -34,14 +36,14 @@ def test_buyer_publishes_and_a_visitor_downloads_the_pdf(page, live_server, tmp_
         for cell, value in zip(row.locator("input").all(), line):
             cell.fill(value)
     page.get_by_role("button", name="保存草稿").click()
-    assert "草稿已保存" in page.content()
+    expect(page.locator("body")).to_contain_text("草稿已保存")
 
     page.get_by_role("link", name="预览日程并发布").click()
     preview = page.get_by_test_id("schedule-preview").inner_text()
     assert "2024年12月31日" in preview
     page.get_by_label("我已核对公告内容和日程").check()
     page.get_by_role("button", name="发布公告").click()
-    assert "公告已发布" in page.content()
+    expect(page.locator("body")).to_contain_text("公告已发布")
     logout(page)
 
     page.goto(live_server.url + "/")

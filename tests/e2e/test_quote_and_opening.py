@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from procurement.domain.schedule import BEIJING
 from tests.e2e.conftest import login, logout
@@ -61,7 +62,7 @@ def test_submit_revise_receipt_then_open_and_read_the_opening_record(page, live_
     assert "当前有效报价：第1版" in page.get_by_test_id("quote-current").inner_text()
     page.get_by_role("link", name="修改报价").click()
     _fill_and_review(page, ["31", "390", "12"])
-    assert "第1项“复印纸”的单价超过最高限价 ¥30.00" in page.content()
+    expect(page.locator("body")).to_contain_text("第1项“复印纸”的单价超过最高限价 ¥30.00")
     _fill_and_review(page, ["24.00", "390", "12"])
     assert page.get_by_test_id("review-total").inner_text() == "¥6,540.00"
     page.get_by_role("button", name="确认提交（加密密封）").click()
