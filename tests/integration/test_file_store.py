@@ -231,11 +231,17 @@ def test_concurrent_identical_writes_both_succeed(app, app_config):
     thread = threading.Thread(target=second_writer)
     thread.start()
     # Wait until the second writer is blocked on the first one's uncommitted row (a lock wait).
+    # PostgreSQL keeps one snapshot of pg_stat_activity per transaction, so each look is its own
+    # transaction; otherwise a first look taken before the second writer blocked is read forever.
     waiting = sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
     with db.engine.connect() as observer:
-        for _ in range(2000):
-            if observer.scalar(waiting):
+        for _ in range(3000):
+            seen = observer.scalar(waiting)
+            observer.rollback()
+            if seen:
                 break
+            if not thread.is_alive():
+                pytest.fail(f"the second writer finished without waiting for the first: {outcome}")
             time.sleep(0.01)
         else:
             pytest.fail("the second writer never waited for the first")
