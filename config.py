@@ -89,7 +89,8 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     # Open data (OCDS releases, /api/v1/). The ocid prefix is the one the Open Contracting
     # Partnership registers for a publisher; "ocds-demo00" is a PLACEHOLDER, not a registered
-    # prefix: set OCID_PREFIX before publishing for real (an ocid never changes once released).
+    # prefix: set OCID_PREFIX before publishing for real (an ocid never changes once released);
+    # production refuses to start with the placeholder or with anything not shaped "ocds-xxxxxx".
     OCID_PREFIX = os.environ.get("OCID_PREFIX", "ocds-demo00")
     # The scheme of organisation identifiers (the USCC, 统一社会信用代码), from org-id.guide.
     OCDS_IDENTIFIER_SCHEME = os.environ.get("OCDS_IDENTIFIER_SCHEME", "CN-USCC")

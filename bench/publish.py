@@ -257,6 +257,7 @@ def run_one(kind: str, args) -> dict:
             "DATABASE_URL": url,
             "SECRET_KEY": os.urandom(24).hex(),
             "PUBLIC_BASE_URL": "http://127.0.0.1",
+            "OCID_PREFIX": "ocds-bench0",  # production refuses the placeholder
             "SESSION_COOKIE_SECURE": "0",
             "UPLOAD_FOLDER": str(workdir / "instance" / "uploads"),
             "DOCUMENT_FOLDER": str(workdir / "instance" / "generated"),

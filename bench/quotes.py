@@ -579,6 +579,7 @@ def run_one(kind: str, args) -> dict:
             "SEAL_KEK": os.urandom(32).hex(),
             "AUDIT_KEY": os.urandom(32).hex(),
             "PUBLIC_BASE_URL": "http://127.0.0.1",
+            "OCID_PREFIX": "ocds-bench0",  # production refuses the placeholder
             "SESSION_COOKIE_SECURE": "0",
             "RATELIMIT_ENABLED": "0",  # every simulated client signs in from 127.0.0.1
         }

@@ -63,6 +63,17 @@ def configure(app: Flask, config: str | type | dict | None) -> None:
     if config.__name__ == "ProductionConfig" and not (app.config.get("AUDIT_KEY") or app.config.get("AUDIT_KEY_FILE")):
         # Every audited write seals its chain's head: without the key none could commit.
         raise RuntimeError("AUDIT_KEY or AUDIT_KEY_FILE must be set in production (the audit chains' seal key).")
+    if config.__name__ == "ProductionConfig":
+        from procurement.ocds.releases import PLACEHOLDER_OCID_PREFIX, is_registrable_prefix
+
+        # Every release carries its ocid for good: never publish one under the placeholder.
+        if not is_registrable_prefix(app.config.get("OCID_PREFIX") or ""):
+            raise RuntimeError(
+                "OCID_PREFIX must be set in production to the ocid prefix the Open Contracting Partnership "
+                "registered for this publisher (\"ocds-\" and 6 lowercase letters or digits, e.g. ocds-a1b2c3); "
+                f"got {app.config.get('OCID_PREFIX')!r}"
+                + (" (the placeholder)." if app.config.get("OCID_PREFIX") == PLACEHOLDER_OCID_PREFIX else ".")
+            )
     app.config["UPLOAD_FOLDER"] = app.config.get("UPLOAD_FOLDER") or os.path.join(app.instance_path, "uploads")
     app.config["DOCUMENT_FOLDER"] = app.config.get("DOCUMENT_FOLDER") or os.path.join(app.instance_path, "generated")
     from procurement.documents import storage

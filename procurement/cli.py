@@ -1,4 +1,4 @@
-"""``flask`` commands: users, demo data, audit verification and sealing."""
+"""``flask`` commands: users, demo data, audit verification and sealing, the OCDS backfill."""
 from __future__ import annotations
 
 import click
@@ -9,6 +9,7 @@ from procurement.extensions import db
 
 users_cli = AppGroup("users", help="Manage accounts.")
 audit_cli = AppGroup("audit", help="The audit trail.")
+ocds_cli = AppGroup("ocds", help="Open data (OCDS releases).")
 
 
 @users_cli.command("create-buyer")
@@ -96,6 +97,15 @@ def audit_seal() -> None:
         raise SystemExit(1)
 
 
+@ocds_cli.command("backfill")
+def ocds_backfill() -> None:
+    """Store a first release for every published project that has none (published before releases were stored)."""
+    from procurement.services import open_data
+
+    added = open_data.backfill()
+    click.echo(f"Backfilled {added} OCDS release{'' if added == 1 else 's'}.")
+
+
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Only load into an empty database (used by `make run`).")
 def demo(if_empty: bool) -> None:
@@ -119,6 +129,7 @@ def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(ocds_cli)
     app.cli.add_command(demo)
     app.cli.add_command(blacklist_cli)  # issue 4
     from procurement.store_cli import store_cli

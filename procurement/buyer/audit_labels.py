@@ -76,6 +76,7 @@ ACTION_LABELS = {
     "award.publish": _lp("audit", "发布成交结果"),
     "challenge.file": _lp("audit", "提出质疑"),
     "challenge.answer": _lp("audit", "答复质疑"),
+    "ocds.backfill": _lp("audit", "补发开放数据"),
 }
 
 

@@ -7,6 +7,7 @@ them exactly); times are written in Beijing time with their offset.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -32,6 +33,16 @@ DOCUMENT_TYPES = {
     "termination_notice": "cancellationDetails",
 }
 PUBLIC_DOCUMENT_KINDS = tuple(DOCUMENT_TYPES)
+
+# The default OCID_PREFIX (config.py): a placeholder, registered with no one.
+PLACEHOLDER_OCID_PREFIX = "ocds-demo00"
+# What the Open Contracting Partnership registers: "ocds-" and six lowercase letters or digits.
+_REGISTERED_PREFIX = re.compile(r"ocds-[a-z0-9]{6}")
+
+
+def is_registrable_prefix(prefix: str) -> bool:
+    """Whether ``prefix`` has the form of an OCP-registered ocid prefix and is not the placeholder."""
+    return prefix != PLACEHOLDER_OCID_PREFIX and _REGISTERED_PREFIX.fullmatch(prefix) is not None
 
 
 @dataclass(frozen=True)

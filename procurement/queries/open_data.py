@@ -173,6 +173,20 @@ def snapshot(project: Project, release_ids: dict[str, str]) -> ProcessSnapshot:
     )
 
 
+def projects_without_releases() -> list[int]:
+    """The public projects (never drafts) with no stored release, by id: those published before
+    releases were stored, which ``flask ocds backfill`` gives a first one."""
+    has_release = sa.exists().where(OcdsRelease.project_id == Project.id)
+    return list(db.session.scalars(sa.select(Project.id).where(Project.status != STATUS_DRAFT, ~has_release).order_by(Project.id)))
+
+
+def has_published_award(project_id: int) -> bool:
+    """Whether a result of the project was published (an award whose publicity began), standing or since cancelled."""
+    return db.session.scalar(
+        sa.select(Award.id).where(Award.project_id == project_id, Award.publicity_ends.is_not(None)).limit(1)
+    ) is not None
+
+
 def releases_of(project_id: int) -> list[OcdsRelease]:
     """A project's stored releases, oldest first."""
     return list(db.session.scalars(sa.select(OcdsRelease).where(OcdsRelease.project_id == project_id).order_by(OcdsRelease.seq)))

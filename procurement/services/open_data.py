@@ -13,13 +13,14 @@ import hashlib
 
 import sqlalchemy as sa
 
-from procurement import clock
+from procurement import audit, clock
+from procurement.domain import lifecycle
 from procurement.extensions import db
 from procurement.models import OcdsRelease, Project
 from procurement.ocds import jsontext
 from procurement.ocds.releases import Settings, build_release
 from procurement.queries import open_data
-from procurement.services.unit_of_work import in_command
+from procurement.services.unit_of_work import command, in_command, lock_project
 
 # Release tags (releaseTag codelist) by event.
 TENDER = "tender"
@@ -29,6 +30,8 @@ TENDER_CANCELLATION = "tenderCancellation"
 AWARD = "award"
 AWARD_UPDATE = "awardUpdate"
 AWARD_CANCELLATION = "awardCancellation"
+
+BACKFILL = "backfill"  # the source of a release ``flask ocds backfill`` stored
 
 
 def record_release(project: Project, tag: str, source: str) -> OcdsRelease:
@@ -82,3 +85,45 @@ def has_award_release(project: Project) -> bool:
     return db.session.scalar(
         sa.select(OcdsRelease.id).where(OcdsRelease.project_id == project.id, OcdsRelease.tag == AWARD).limit(1)
     ) is not None
+
+
+# --------------------------------------------------------------------------- backfill
+
+
+def backfill_tag(project: Project) -> str:
+    """The tag of a first release built from a project's state now: ``tenderCancellation`` once it
+    is terminated (终止), ``award`` once a result was published, else ``tender`` (a failed project's
+    release says so in its tender status, ``unsuccessful``)."""
+    if project.status == lifecycle.CANCELLED:
+        return TENDER_CANCELLATION
+    if open_data.has_published_award(project.id):
+        return AWARD
+    return TENDER
+
+
+@command
+def backfill_project(project_id: int) -> OcdsRelease | None:
+    """Store the first release of a public project that has none (published before releases were
+    stored), from its state now, through :func:`record_release`; ``None`` if it has one by now
+    (another run, or an event since) or is a draft.
+
+    The release prints what is public now, as every release does: no amount before the opening,
+    bids never with amounts, awards with their values once their result is published.
+    """
+    project = lock_project(project_id)
+    if project.status == lifecycle.DRAFT or open_data.releases_of(project.id):
+        return None
+    tag = backfill_tag(project)
+    row = record_release(project, tag, BACKFILL)
+    audit.record("ocds.backfill", project, details={"release_id": row.release_id, "tag": tag})
+    return row
+
+
+def backfill() -> int:
+    """Give every public project without a stored release its first one, one transaction per
+    project; how many were stored (0 on a second run)."""
+    added = 0
+    for project_id in open_data.projects_without_releases():
+        if backfill_project(project_id) is not None:
+            added += 1
+    return added

@@ -22,6 +22,7 @@ def test_production_has_no_simulated_clock(monkeypatch, tmp_path):
     monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "x" * 32)
     monkeypatch.setattr(config.ProductionConfig, "SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path}/p.db")
     monkeypatch.setattr(config.ProductionConfig, "PUBLIC_BASE_URL", "")
+    monkeypatch.setattr(config.ProductionConfig, "OCID_PREFIX", "ocds-a1b2c3")
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
         create_app("production")
@@ -53,6 +54,54 @@ def test_production_has_no_simulated_clock(monkeypatch, tmp_path):
     monkeypatch.setattr(config.ProductionConfig, "ALLOW_SIMULATED_CLOCK", True)
     with pytest.raises(RuntimeError, match="simulated clock"):
         create_app("production")
+
+
+def _production_ready(monkeypatch, tmp_path) -> None:
+    """Every setting production requires, except the ocid prefix."""
+    import config
+
+    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "x" * 32)
+    monkeypatch.setattr(config.ProductionConfig, "SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path}/p.db")
+    monkeypatch.setattr(config.ProductionConfig, "PUBLIC_BASE_URL", "https://caigou.example.cn")
+    monkeypatch.setattr(config.ProductionConfig, "AUDIT_KEY", "cd" * 32)
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+
+
+@pytest.mark.parametrize("prefix", [None, "ocds-demo00", "", "ocds-ABC123", "ocds-a1b2c", "ocds-a1b2c3d", "ocds_a1b2c3", "a1b2c3", " ocds-a1b2c3"])
+def test_production_refuses_the_placeholder_or_a_malformed_ocid_prefix(monkeypatch, tmp_path, prefix):
+    import config
+
+    _production_ready(monkeypatch, tmp_path)
+    if prefix is not None:  # None: the default, the placeholder
+        monkeypatch.setattr(config.ProductionConfig, "OCID_PREFIX", prefix)
+    assert config.Config.OCID_PREFIX == "ocds-demo00"
+    with pytest.raises(RuntimeError, match=r"^OCID_PREFIX must be set in production .*Open Contracting Partnership") as refused:
+        create_app("production")
+    if prefix in (None, "ocds-demo00"):
+        assert "'ocds-demo00' (the placeholder)" in str(refused.value)
+
+
+def test_production_accepts_a_registered_ocid_prefix_and_its_releases_carry_it(monkeypatch, tmp_path):
+    import config
+
+    _production_ready(monkeypatch, tmp_path)
+    monkeypatch.setattr(config.ProductionConfig, "OCID_PREFIX", "ocds-a1b2c3")
+    app = create_app("production")
+    assert app.config["OCID_PREFIX"] == "ocds-a1b2c3"
+    with app.app_context():
+        from procurement.queries import open_data
+
+        assert open_data.settings().ocid(7) == "ocds-a1b2c3-7"
+
+
+def test_development_and_test_keep_the_placeholder_ocid_prefix(monkeypatch, tmp_path):
+    import config
+
+    monkeypatch.setattr(config.DevelopmentConfig, "SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path}/d.db")
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    assert create_app("development").config["OCID_PREFIX"] == "ocds-demo00"
+    assert create_app("test").config["OCID_PREFIX"] == "ocds-demo00"
+    assert create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/t.db", "OCID_PREFIX": "not-a-prefix"}).config["OCID_PREFIX"] == "not-a-prefix"
 
 
 def test_development_generates_a_secret_key_once_and_uses_sqlite_in_the_instance(monkeypatch, tmp_path):

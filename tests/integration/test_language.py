@@ -267,3 +267,29 @@ def test_an_english_page_for_a_supplier_shows_english_dates_and_its_quote_deadli
     text = " ".join(doc.text_content().split())
     assert "Quote deadline / opening: Thu 2 Jan 2025, 16:00 (Beijing time)" in text
     assert not re.search("[\u4e00-\u9fff]", "".join(doc.xpath("//*[@data-testid='registration-window']//text()")))
+
+
+def test_a_panel_member_reads_member_and_the_buyer_a_list_of_members(app, clock):
+    """成员 is one member (a role, a column of members) except where it heads the list of them."""
+    from tests.factories import make_opened_project
+
+    buyer = make_buyer()
+    built = make_opened_project(buyer, clock)
+    project = built.project
+    member = next(user for user, seat in zip(built.panel, built.members) if not seat.is_chair)
+    for user, url, wanted, unwanted in [
+        (buyer, f"/buyer/projects/{project.id}", "Members: ", "Member: "),
+        (buyer, f"/buyer/projects/{project.id}/panel", "<th>Member</th>", "<th>Members</th>"),
+        (member, "/panel/", "Member · ", "Members · "),
+        (member, f"/panel/projects/{project.id}", "Your role on this project's evaluation panel: Member<", "Members<"),
+    ]:
+        client = app.test_client()
+        client.set_cookie(i18n.COOKIE, "en")
+        AuthActions(client).login(user.email)
+        page = client.get(url).get_data(as_text=True)
+        assert wanted in page and unwanted not in page, url
+    with app.test_request_context("/", headers=EN):
+        from flask_babel import gettext, pgettext
+
+        _forget_locale()
+        assert (gettext("成员"), pgettext("panel list", "成员")) == ("Member", "Members")

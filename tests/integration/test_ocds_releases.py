@@ -166,3 +166,71 @@ def test_a_draft_has_no_release_and_the_ocid_prefix_is_configured(app, clock):
     app.config["OCID_PREFIX"] = "ocds-abc123"
     published = make_project(buyer, clock, code="TEST-PREFIX")
     assert stored_releases(published)[0]["ocid"] == f"ocds-abc123-{published.id}"
+
+
+def _delete_releases(*projects_) -> None:
+    """As before migration ocds01: the projects' releases gone, everything else kept."""
+    db.session.query(OcdsRelease).filter(OcdsRelease.project_id.in_([p.id for p in projects_])).delete(synchronize_session=False)
+    db.session.commit()
+
+
+def test_flask_ocds_backfill_gives_each_project_without_releases_one_from_its_state_now(app, clock):
+    built = awarded_world(clock)
+    awarded = built.project
+    buyer = built.buyer
+    cancelled = cancelled_project(clock, buyer)
+    early = make_project(buyer, clock, code="TEST-EARLY")  # published, not yet opened
+    kept = make_project(buyer, clock, code="TEST-KEPT")  # has its releases: untouched
+    draft = make_project(buyer, clock, code="TEST-DRAFT", publish=False)
+    kept_before = [(r.release_id, r.body) for r in db.session.query(OcdsRelease).filter_by(project_id=kept.id).order_by(OcdsRelease.seq)]
+    _delete_releases(awarded, cancelled, early)
+    runner = app.test_cli_runner()
+
+    result = runner.invoke(args=["ocds", "backfill"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "Backfilled 3 OCDS releases.\n"
+    (award_release,) = stored_releases(awarded)
+    (cancel_release,) = stored_releases(cancelled)
+    (early_release,) = stored_releases(early)
+    assert stored_releases(draft) == []
+    assert [(r.release_id, r.body) for r in db.session.query(OcdsRelease).filter_by(project_id=kept.id).order_by(OcdsRelease.seq)] == kept_before
+    _assert_valid_and_coded([award_release, cancel_release, early_release])
+    assert [award_release["tag"], cancel_release["tag"], early_release["tag"]] == [["award"], ["tenderCancellation"], ["tender"]]
+    assert award_release["id"] == f"ocds-demo00-{awarded.id}-0001"
+    assert {row.source for row in db.session.query(OcdsRelease).filter(OcdsRelease.project_id.in_([awarded.id, cancelled.id, early.id]))} == {"backfill"}
+    # before the opening: no tenderer, no bid, no amount anywhere
+    for before in (early_release, cancel_release):
+        assert "bids" not in before and "awards" not in before and "tenderers" not in before["tender"]
+        assert '"amount"' not in json.dumps(before) and '"value"' not in json.dumps(before)
+    assert cancel_release["tender"]["status"] == "cancelled" and early_release["tender"]["status"] == "active"
+    # after the result: bids without amounts, awards with their values, as the state stands now
+    assert all(set(bid) == {"id", "date", "status", "tenderers"} for bid in award_release["bids"]["details"])
+    assert '"amount"' not in json.dumps(award_release["bids"]) and '"amount"' not in json.dumps(award_release["tender"])
+    assert [(a["status"], a["value"]) for a in award_release["awards"]] == [
+        ("cancelled", {"amount": 7037.5, "currency": "CNY"}), ("active", {"amount": 7270.0, "currency": "CNY"})
+    ]
+    assert award_release["tender"]["status"] == "complete"
+    client = app.test_client()
+    for project in (awarded, cancelled, early):
+        assert errors("release-package", client.get(f"/api/v1/projects/{project.id}/releases").get_json()) == []
+        assert errors("record-package", client.get(f"/api/v1/projects/{project.id}/record").get_json()) == []
+
+    total = db.session.query(OcdsRelease).count()
+    again = runner.invoke(args=["ocds", "backfill"])
+    assert again.exit_code == 0 and again.output == "Backfilled 0 OCDS releases.\n"
+    assert db.session.query(OcdsRelease).count() == total
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0  # each backfill audited on its project's chain
+
+
+def test_a_backfilled_project_keeps_its_ocid_and_numbering_at_its_next_event(app, clock):
+    buyer = make_buyer()
+    project = make_project(buyer, clock)
+    _delete_releases(project)
+    app.config["OCID_PREFIX"] = "ocds-abc123"
+    assert app.test_cli_runner().invoke(args=["ocds", "backfill"]).output == "Backfilled 1 OCDS release.\n"
+    app.config["OCID_PREFIX"] = "ocds-xyz789"
+    projects.amend(project, {"title": "更正后的标题"}, "更正标题", "标题有误", buyer)
+    releases = stored_releases(project)
+    assert [r["tag"] for r in releases][:2] == [["tender"], ["tenderAmendment"]]
+    assert [r["id"] for r in releases][:2] == [f"ocds-abc123-{project.id}-0001", f"ocds-abc123-{project.id}-0002"]
+    assert releases[1]["tender"]["amendments"][0]["amendsReleaseID"] == releases[0]["id"]

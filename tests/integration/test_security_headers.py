@@ -227,6 +227,7 @@ def test_production_sends_hsts_and_marks_the_remember_me_cookie_secure_and_lax(m
     monkeypatch.setattr(config.ProductionConfig, "PUBLIC_BASE_URL", "https://caigou.example.cn")
     monkeypatch.setattr(config.ProductionConfig, "RATELIMIT_STORAGE_URI", "memory://")
     monkeypatch.setattr(config.ProductionConfig, "AUDIT_KEY", "ab" * 32, raising=False)
+    monkeypatch.setattr(config.ProductionConfig, "OCID_PREFIX", "ocds-a1b2c3")
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     app = create_app("production")
     assert app.config["REMEMBER_COOKIE_SECURE"] is True and app.config["SESSION_COOKIE_SECURE"] is True
