@@ -82,7 +82,8 @@ class Config:
     # OWASP's first choice (128 MiB, about 0.4 s on one core of our machine). Stored beside each
     # wrapped opening key, so a change applies to keys set up or changed afterwards.
     OPENING_KEY_SCRYPT = (1 << 17, 8, 1)
-    # Wrong opening passphrases (400 answers) per signed-in account.
+    # Wrong opening passphrases per signed-in account, one count for the opening page and the
+    # passphrase change (procurement.auth.throttle.throttle_opening_passphrase).
     THROTTLE_OPENING_PASSPHRASE_PER_ACCOUNT = "10 per 10 minutes;30 per day"
     ENV_NAME = "base"
     # The public address used in verification QR codes; empty means the request's host.

@@ -48,7 +48,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many_requests(error):
-        # Flask-Limiter's RateLimitExceeded is a 429; Retry-After is added by the limiter.
+        # Flask-Limiter's RateLimitExceeded is a 429; Retry-After is added by the limiter. A limit
+        # with a page of its own (its on_breach made one: the opening passphrase's) answers with it.
+        if getattr(error, "response", None) is not None:
+            return error.response
         if is_api_request():
             return error_response(429, "rate_limited", _("请求过于频繁，请稍后再试。"))
         return render_template("errors/429.html"), 429

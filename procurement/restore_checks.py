@@ -15,7 +15,8 @@ it earlier to find out would mean the restore does what the service itself refus
 
 Quorum projects (多人共同开标) have no KEK-wrapped key: nothing here can decrypt their quotes (only
 k officials' passphrases can). The restore checks that each unopened one still has its quorum-
-wrapped key and one sealed share per official, and counts its current quotes as quorum-sealed.
+wrapped key and one sealed share per official, and counts its current quotes as quorum-sealed;
+one terminated before its opening had them erased, and is not counted.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from procurement.domain.money import quote_total
 from procurement.domain.sealing import SealBroken, kek_id, receipt_hash, unwrap_private_key, wrapped_kek_id
 from procurement.extensions import db
 from procurement.keys import load_kek
-from procurement.models import KIND_QUOTE, OpenedQuote, Project, Registration, SealedQuote
+from procurement.models import KIND_QUOTE, STATUS_CANCELLED, OpenedQuote, Project, Registration, SealedQuote
 
 
 @dataclass
@@ -87,7 +88,8 @@ def check_seals() -> SealCheck:
 
 
 def _check_quorums(by_project: dict[int, list], result: SealCheck) -> None:
-    """Quorum projects: the wrapped key and one sealed share per official while unopened; nothing decrypted."""
+    """Quorum projects: the wrapped key and one sealed share per official while unopened (not once
+    terminated: erased then); nothing decrypted."""
     for project in db.session.scalars(
         sa.select(Project).where(Project.opening_mode == "quorum", Project.public_key.is_not(None)).order_by(Project.id)
     ):
@@ -95,6 +97,8 @@ def _check_quorums(by_project: dict[int, list], result: SealCheck) -> None:
         where = f"project {project.id} ({project.code})"
         if project.wrapped_private_key is not None:
             result.problems.append(f"{where}: a quorum project with a KEK-wrapped private key")
+        if project.opened_at is None and project.status == STATUS_CANCELLED:
+            continue  # terminated before its opening: its shares and wrapped key were erased
         if project.opened_at is None:
             result.quorum_sealed += len([quote for quote in by_project.get(project.id, []) if quote.is_current])
             missing = [official.position for official in project.officials if not (official.sealed_share and official.share_digest)]

@@ -11,7 +11,7 @@ The numbers come from the configuration (``THROTTLE_*``, read per request, so a 
 change them); storage is Flask-Limiter's (``RATELIMIT_STORAGE_URI``: Redis in production,
 memory in the embedded default). Per client address (``request.remote_addr``, made the
 client's own by ProxyFix behind the proxy) and, for sign-in and reset, per account name
-typed. Only POSTs count: showing the form is free. A request over a limit is answered 429
+typed; wrong opening passphrases per signed-in account. Only POSTs count: showing the form is free. A request over a limit is answered 429
 with a Chinese page (``procurement.errors``); a refused sign-in is also recorded for buyer
 staff, at most once a minute per account name and address however fast the requests come.
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from flask import current_app, request
+from flask import current_app, g, make_response, request, url_for
 from flask_limiter.util import get_remote_address
 from limits import parse
 
@@ -99,9 +99,49 @@ def signed_in_account_key() -> str:
     return "user:" + (str(current_user.id) if current_user.is_authenticated else "-")
 
 
+def note_wrong_opening_passphrase() -> None:
+    """A view saw the opening passphrase it was given refused as wrong: the throttle counts this request."""
+    g.wrong_opening_passphrase = True
+
+
+def _wrong_opening_passphrase(response) -> bool:
+    return bool(g.get("wrong_opening_passphrase"))
+
+
+def _window_text(seconds: int) -> str:
+    from flask_babel import gettext as _
+
+    if seconds % 3600 == 0:
+        return _("%(n)s 小时", n=seconds // 3600)
+    return _("%(n)s 分钟", n=max(seconds // 60, 1))
+
+
+def _refuse_opening_passphrase(request_limit):
+    """on_breach: the official's own 429 page (which limit, that nothing was checked), not the generic one."""
+    from flask import render_template
+
+    item = request_limit.limit
+    if request.view_args and "project_id" in request.view_args:
+        back = url_for("officials.project", project_id=request.view_args["project_id"])
+    else:
+        back = url_for("officials.key")
+    page = render_template("officials/throttled.html", window=_window_text(int(item.get_expiry())), amount=item.amount, back=back)
+    return make_response(page, 429)
+
+
 def throttle_opening_passphrase(view: Callable) -> Callable:
-    """An opening passphrase at the opening: per signed-in account, refused ones (400 answers) only."""
-    return _methods_post("THROTTLE_OPENING_PASSPHRASE_PER_ACCOUNT", key_func=signed_in_account_key, deduct_when=_failed)(view)
+    """Wrong opening passphrases, per signed-in account, one count for every view that checks one
+    (the 共同开标 page, the passphrase change). Only a passphrase the view found wrong counts (it
+    calls :func:`note_wrong_opening_passphrase`); over the limit the request is refused before the
+    view runs, so nothing is checked, derived, audited or consumed."""
+    return limiter.shared_limit(
+        _config("THROTTLE_OPENING_PASSPHRASE_PER_ACCOUNT"),
+        scope="opening-passphrase",
+        key_func=signed_in_account_key,
+        methods=["POST"],
+        deduct_when=_wrong_opening_passphrase,
+        on_breach=_refuse_opening_passphrase,
+    )(view)
 
 
 def throttle_verify(view: Callable) -> Callable:

@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "opening_key.replace": _lp("audit", "重新生成个人开标密钥"),
     "opening.share_supplied": _lp("audit", "开标人提交开标份额"),
     "opening.share_refused": _lp("audit", "开标口令或份额被拒绝"),
+    "opening.shares_erased": _lp("audit", "项目终止，销毁开标份额"),
     "project.fail": _lp("audit", "流标"),
     "rfq.add": _lp("audit", "上传询比价文件"),
     "rfq.remove": _lp("audit", "撤下询比价文件"),

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from procurement.auth.permissions import roles_required
-from procurement.auth.throttle import throttle_opening_passphrase
+from procurement.auth.throttle import note_wrong_opening_passphrase, throttle_opening_passphrase
 from procurement.extensions import db
 from procurement.models import OpeningOfficial, Project
 from procurement.officials.forms import ChangeKeyForm, ReplaceKeyForm, SetUpKeyForm, SupplyShareForm
@@ -56,15 +56,23 @@ def key():
 
 @bp.route("/key/change", methods=["POST"])
 @roles_required(*OFFICIAL_ROLES)
+@throttle_opening_passphrase
 def key_change():
-    """Change the opening passphrase (needs the current one)."""
+    """Change the opening passphrase (needs the current one; a wrong one counts in the throttle)."""
     form = ChangeKeyForm()
-    if form.validate_on_submit() and attempt(
-        form, opening_keys.change, current_user._get_current_object(), form.old_passphrase.data, form.new_passphrase.data
-    ):
-        flash(_("开标口令已修改，已发布项目中的开标份额仍可使用。"), "success")
-        return redirect(url_for("officials.key"))
+    if form.validate_on_submit():
+        outcome = attempt(form, opening_keys.change, current_user._get_current_object(), form.old_passphrase.data, form.new_passphrase.data)
+        if outcome:
+            flash(_("开标口令已修改，已发布项目中的开标份额仍可使用。"), "success")
+            return redirect(url_for("officials.key"))
+        _count_if_wrong(outcome)
     return _key_page(change=form, status=400)
+
+
+def _count_if_wrong(outcome) -> None:
+    """A passphrase refused as wrong counts in the opening-passphrase throttle (nothing else does)."""
+    if outcome.error is not None and outcome.error.code == "wrong_passphrase":
+        note_wrong_opening_passphrase()
 
 
 @bp.route("/key/replace", methods=["POST"])
@@ -118,7 +126,7 @@ def project(project_id: int):
 @roles_required(*OFFICIAL_ROLES)
 @throttle_opening_passphrase
 def supply_share(project_id: int):
-    """The official's passphrase: their share counted; the k-th opens the quotes."""
+    """The official's passphrase: their share counted; the k-th opens the quotes (a wrong one counts in the throttle)."""
     project = get_official_project(project_id)
     form = SupplyShareForm()
     if form.validate_on_submit():
@@ -130,4 +138,5 @@ def supply_share(project_id: int):
             else:
                 flash(_("您的开标份额已提交。还需 %(n)s 位开标人输入开标口令，报价才会开启。", n=result.more_needed), "success")
             return redirect(url_for("officials.project", project_id=project.id))
+        _count_if_wrong(outcome)
     return _project_page(project, form, 400)

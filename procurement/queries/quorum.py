@@ -17,7 +17,9 @@ from procurement.formatting import cn_clock
 from procurement.models import (
     ROLE_BUYER,
     ROLE_PANEL,
+    STATUS_CANCELLED,
     STATUS_DRAFT,
+    STATUS_FAILED,
     STATUS_PUBLISHED,
     OpeningKey,
     OpeningOfficial,
@@ -26,6 +28,7 @@ from procurement.models import (
 )
 
 ROLE_TEXT = {ROLE_BUYER: N_("采购人"), ROLE_PANEL: N_("评审人员")}
+ENDED_STATUSES = (STATUS_CANCELLED, STATUS_FAILED)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class QuorumStatus:
     before_time: bool
     openable: bool  # published, not opened, at or after the opening time: passphrases are taken
     deadline: str
+    ended: bool = False  # terminated before its opening: shares erased, nothing to supply, never opens
 
     @property
     def supplied(self) -> tuple[OfficialRow, ...]:
@@ -69,8 +73,8 @@ class QuorumStatus:
 
     @property
     def more_needed(self) -> int:
-        """How many more officials must enter their passphrase (0 once opened)."""
-        return 0 if self.opened else max(self.threshold - len(self.supplied), 0)
+        """How many more officials must enter their passphrase (0 once opened or ended)."""
+        return 0 if self.opened or self.ended else max(self.threshold - len(self.supplied), 0)
 
     def official(self, user_id: int) -> OfficialRow | None:
         """The user's row, when they are one of the officials."""
@@ -96,6 +100,7 @@ def quorum_status(project: Project, now: datetime | None = None) -> QuorumStatus
         before_time=published and now < project.opening_at,
         openable=published and now >= project.opening_at,
         deadline=cn_clock(project.opening_at),
+        ended=project.opened_at is None and project.status in ENDED_STATUSES,
     )
 
 
@@ -154,6 +159,11 @@ class Task:
     def draft(self) -> bool:
         """Whether the project is still a draft (no share sealed yet)."""
         return self.status == STATUS_DRAFT
+
+    @property
+    def ended(self) -> bool:
+        """Whether the project was terminated before its opening (its shares erased)."""
+        return not self.opened and self.status in ENDED_STATUSES
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ with the project's row locked (so concurrent officials on several nodes queue):
   checked (project, index, digest);
 - if these reach the threshold, the project's private key is rebuilt, every quote is opened by
   ``services.opening.open_with_private_key`` (the opening-record job follows as for any opening),
-  and every share and relayed share of the project is erased, in the same transaction;
+  and every share and relayed share of the project is erased, in the same transaction (a project
+  terminated before its opening loses its shares and wrapped key in the termination's
+  transaction: :func:`erase_unopened`);
 - otherwise the official's share is *relayed*: sealed again to each official who has not acted,
   so it waits in the database readable only with one of their passphrases, never in a worker's
   memory, and never under a key the server holds (the KEK plays no part).
@@ -230,9 +232,36 @@ def _relay(project: Project, official: OpeningOfficial, shares: dict[int, Share]
                 )
 
 
-def erase_shares(project: Project) -> None:
-    """Erase every sealed and relayed share of the project (in the opening's transaction)."""
-    db.session.execute(sa.delete(RelayedShare).where(RelayedShare.project_id == project.id))
-    db.session.execute(
-        sa.update(OpeningOfficial).where(OpeningOfficial.project_id == project.id).values(sealed_share=None, share_digest=None)
+def erase_shares(project: Project) -> tuple[int, int]:
+    """Erase every sealed and relayed share of the project (in the caller's transaction: the
+    opening's, or the termination's); how many sealed and relayed shares there were."""
+    relayed = db.session.execute(sa.delete(RelayedShare).where(RelayedShare.project_id == project.id)).rowcount
+    sealed = db.session.execute(
+        sa.update(OpeningOfficial)
+        .where(
+            OpeningOfficial.project_id == project.id,
+            sa.or_(OpeningOfficial.sealed_share.is_not(None), OpeningOfficial.share_digest.is_not(None)),
+        )
+        .values(sealed_share=None, share_digest=None)
+    ).rowcount
+    return sealed, relayed
+
+
+def erase_unopened(project: Project, actor) -> None:
+    """A quorum project terminated before its opening: erase, in the termination's transaction,
+    every sealed and relayed share and the quorum-wrapped private key, so its sealed quotes can
+    never be opened by anyone; audited (how many shares, never a share).
+
+    Nothing to do for a server-key project, or once opened (the opening erased the shares).
+    """
+    if not project.is_quorum or project.opened_at is not None:
+        return
+    sealed, relayed = erase_shares(project)
+    had_key = project.quorum_wrapped_private_key is not None
+    project.quorum_wrapped_private_key = None
+    audit.record(
+        "opening.shares_erased",
+        project,
+        details={"reason": project.status, "sealed_shares": sealed, "relayed_shares": relayed, "wrapped_key": had_key},
+        actor=actor,
     )

@@ -353,3 +353,91 @@ def test_only_the_projects_officials_reach_its_opening_page(app, clock, world):
     assert supplier.get(url).status_code == 403
     assert supplier.get("/officials/key").status_code == 403
     assert _opened(world.project) == 0
+
+
+# --------------------------------------------------------------------------- termination
+
+
+def _cancel(app, world, reason="采购需求发生变化，本项目终止"):
+    client = _client(app, world.officials[0])  # the buyer is the first official
+    url = f"/buyer/projects/{world.project.id}/cancel"
+    assert post_form(client, url, {"reason": reason}).status_code == 302
+    db.session.expire_all()
+
+
+def test_terminating_before_the_opening_erases_every_share_and_the_wrapped_key(app, world):
+    """One official has supplied (so two relayed shares wait); the buyer terminates the project: no
+    sealed share, relayed share or wrapped key is left, audited, and the officials have nothing to supply."""
+    supply(world.project, world.officials[2], world.clock, at=AFTER)
+    assert _shares_left(world.project) == (3, 2)
+    _cancel(app, world)
+    project = db.session.get(Project, world.project.id)
+    assert project.status == "cancelled"
+    assert _shares_left(project) == (0, 0)
+    assert db.session.scalar(sa.select(sa.func.count(RelayedShare.id))) == 0
+    assert project.quorum_wrapped_private_key is None and project.wrapped_private_key is None
+    assert all(official.sealed_share is None and official.share_digest is None for official in project.officials)
+    erased = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "opening.shares_erased"))
+    assert erased.details == {"reason": "cancelled", "sealed_shares": 3, "relayed_shares": 2, "wrapped_key": True}
+    assert erased.project_id == project.id and erased.actor_id == world.buyer.id
+    # The officials' page: terminated, nothing to supply, no passphrase form, not even after a POST.
+    official = world.officials[1]
+    client = _client(app, official)
+    url = f"/officials/projects/{project.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'data-testid="project-ended"' in page and "终止理由：采购需求发生变化，本项目终止" in page
+    assert "全部开标份额已随项目终止销毁" in page and "项目已终止，开标份额已销毁，报价不会开启。" in page
+    assert 'name="passphrase"' not in page and "还需" not in page
+    response = post_form(client, url + "/share", {"passphrase": official.passphrase}, page=url)
+    assert response.status_code == 400
+    assert 'name="passphrase"' not in response.get_data(as_text=True) and "全部开标份额已随项目终止销毁" in response.get_data(as_text=True)
+    with pytest.raises(ServiceError) as refused:
+        quorum_opening.supply_share(project.id, official.user, official.passphrase)
+    assert refused.value.code == "not_openable"
+    key_page = client.get("/officials/key").get_data(as_text=True)
+    assert 'data-testid="task-ended"' in key_page and "已终止，开标份额已销毁" in key_page
+    buyer_hub = _client(app, world.officials[0]).get(f"/buyer/projects/{project.id}").get_data(as_text=True)
+    assert "项目已终止，开标份额已销毁，报价不会开启。" in buyer_hub and "还需" not in buyer_hub
+    # The audit trail reads it, and a restore does not report the erased shares as missing.
+    assert "项目终止，销毁开标份额" in _client(app, world.officials[0]).get(f"/buyer/projects/{project.id}/audit").get_data(as_text=True)
+    from procurement.restore_checks import check_seals
+
+    seals = check_seals()
+    assert seals.problems == [] and seals.quorum_sealed == 0
+    assert _opened(project) == 0
+
+
+def test_the_erasure_is_in_the_terminations_transaction(app, world, monkeypatch):
+    """If the erasure cannot be recorded, the termination does not happen either (and the reverse)."""
+    from procurement import audit
+    from procurement.services import project_cancellation
+
+    supply(world.project, world.officials[2], world.clock, at=AFTER)
+    record = audit.record
+
+    def failing(action, *args, **kwargs):
+        if action == "opening.shares_erased":
+            raise RuntimeError("the audit trail is unavailable")
+        return record(action, *args, **kwargs)
+
+    monkeypatch.setattr(audit, "record", failing)
+    with pytest.raises(RuntimeError):
+        project_cancellation.cancel(db.session.get(Project, world.project.id), "预算调整", world.buyer)
+    db.session.rollback()
+    db.session.expire_all()
+    project = db.session.get(Project, world.project.id)
+    assert project.status == "published" and project.quorum_wrapped_private_key is not None
+    assert _shares_left(project) == (3, 2)
+    assert db.session.scalar(sa.select(AuditEvent.id).where(AuditEvent.action == "project.cancel")) is None
+
+
+def test_terminating_after_the_opening_has_nothing_left_to_erase(app, world):
+    """The opening erased the shares already; the termination records no erasure and the page keeps the record."""
+    supply(world.project, world.officials[0], world.clock, at=AFTER)
+    assert len(supply(world.project, world.officials[1], world.clock, at=AFTER).opened) == 3
+    _cancel(app, world)
+    project = db.session.get(Project, world.project.id)
+    assert project.status == "cancelled" and _shares_left(project) == (0, 0)
+    assert db.session.scalar(sa.select(AuditEvent.id).where(AuditEvent.action == "opening.shares_erased")) is None
+    page = _client(app, world.officials[2]).get(f"/officials/projects/{project.id}").get_data(as_text=True)
+    assert "¥7,130.00" in page and 'data-testid="project-ended"' not in page and 'name="passphrase"' not in page
