@@ -24,6 +24,7 @@ from tests.mailserver import body_text, smtp_server
 NEW_PASSWORD = "Nyingchi-peach-blossom-77"
 FORM = "/auth/reset-password/set"  # the token-free page the link redirects to
 LINK_RE = re.compile(r"http://testserver(/auth/reset-password/[A-Za-z0-9._-]+)")
+CSRF_VALUE = re.compile(r'name="csrf_token" value="[^"]*"')
 REFUSED_RE = re.compile(r'data-testid="reset-link-refused" data-reason="([a-z_]+)">([^<]*)<')
 
 
@@ -97,7 +98,8 @@ def test_known_unknown_and_disabled_addresses_get_the_same_answer_and_only_the_a
     for address in (supplier.email, "nobody@example.com", disabled.email):
         response = _ask(client, address)
         assert response.status_code == 200
-        answers[address] = response.get_data(as_text=True).replace(address, "ADDRESS")
+        # The language switch's CSRF token carries the second it was made: not part of the answer.
+        answers[address] = CSRF_VALUE.sub("csrf", response.get_data(as_text=True).replace(address, "ADDRESS"))
     assert len(set(answers.values())) == 1
     assert "如果 ADDRESS 是本平台某个账户的邮箱，我们已向其发送了一封重置密码的邮件。邮件中的链接在 60 分钟内有效" in answers[supplier.email]
     assert [message["To"] for message in _outbox(app)] == [f"{supplier.name} <{supplier.email}>"]
