@@ -107,7 +107,7 @@ def _instance_secret(app: Flask, name: str, make) -> str:
 
 def register_extensions(app: Flask) -> None:
     """Bind every extension to the app."""
-    from procurement import clock, database, headers, i18n
+    from procurement import clock, database, headers, i18n, log_redaction
     from procurement.api import http as api_http
     from procurement.auth import permissions, throttle
     from procurement.extensions import csrf, db, login_manager, migrate
@@ -127,6 +127,7 @@ def register_extensions(app: Flask) -> None:
     permissions.init_app(app)
     throttle.init_app(app)
     headers.init_app(app)
+    log_redaction.init_app(app)
     api_http.init_app(app)
 
 

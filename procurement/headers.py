@@ -12,6 +12,8 @@ unless the view set a policy of its own (``web.send_stored_file`` sandboxes uplo
 response may be framed by our own pages only (the panel previews documents in a frame).
 The one HTML response that is not a page is a sent mail's body (``buyer.mail_message_html``),
 under :data:`MAIL_PREVIEW_POLICY`. HSTS is sent when ``HSTS`` is configured (production, behind HTTPS).
+``Referrer-Policy`` is :data:`REFERRER_POLICY` unless the view chose another (the password-reset
+pages send :data:`NO_REFERRER`).
 """
 from __future__ import annotations
 
@@ -38,6 +40,8 @@ FILE_POLICY = "default-src 'none'; frame-ancestors 'self'"
 # mail clients need, load nothing but data: images, and be framed by our own pages only.
 MAIL_PREVIEW_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'self'"
 REFERRER_POLICY = "same-origin"
+#: Pages whose own URL is a secret (a password-reset link's) send no Referer at all, not even to us.
+NO_REFERRER = "no-referrer"
 
 
 def secure(response: Response) -> Response:

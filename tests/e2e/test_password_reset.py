@@ -62,6 +62,7 @@ def test_a_supplier_who_forgot_her_password_sets_a_new_one_from_the_mail(page, l
 
     page.goto(link)
     expect(page.get_by_test_id("reset-account")).to_have_text("dolma@example.com")
+    assert page.url == base + "/auth/reset-password/set"  # the token left the address bar (and the history)
     page.get_by_label("新密码（至少8位）").fill(NEW_PASSWORD)
     page.get_by_label("再次输入新密码").fill(NEW_PASSWORD)
     page.get_by_role("button", name="保存新密码").click()

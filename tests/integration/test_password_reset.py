@@ -15,13 +15,16 @@ from procurement.extensions import db
 from procurement.mail import transport
 from procurement.models import AuditEvent, MailMessage, SignInLock, User
 from procurement.services import accounts
+from procurement.auth.reset_views import SESSION_KEY
 from tests.conftest import AuthActions, post_form
 from tests.factories import PASSWORD, make_buyer, make_panel, make_supplier
 from tests.integration.test_sign_in_throttle import _assert_chinese_429, _limited_app
 from tests.mailserver import body_text, smtp_server
 
 NEW_PASSWORD = "Nyingchi-peach-blossom-77"
+FORM = "/auth/reset-password/set"  # the token-free page the link redirects to
 LINK_RE = re.compile(r"http://testserver(/auth/reset-password/[A-Za-z0-9._-]+)")
+CSRF_VALUE = re.compile(r'name="csrf_token" value="[^"]*"')
 REFUSED_RE = re.compile(r'data-testid="reset-link-refused" data-reason="([a-z_]+)">([^<]*)<')
 
 
@@ -43,9 +46,27 @@ def _link(message) -> str:
     return path
 
 
-def _reset(client, path: str, password: str = NEW_PASSWORD, again: str | None = None):
+def _follow(client, path: str):
+    """Open the mail's link: a live one is kept in the session and redirects to the form."""
+    response = client.get(path)
+    if response.status_code == 302:
+        assert response.location == FORM
+    return response
+
+
+def _reset(client, path: str | None, password: str = NEW_PASSWORD, again: str | None = None):
+    """Follow the link ``path`` (unless None: the one followed last) and submit the form; a refused link's page."""
+    if path is not None:
+        followed = _follow(client, path)
+        if followed.status_code != 302:
+            return followed
     # The CSRF token from the login page: a refused link's page has no form.
-    return post_form(client, path, {"new_password": password, "new_password2": again or password}, page="/auth/login")
+    return post_form(client, FORM, {"new_password": password, "new_password2": again or password}, page="/auth/login")
+
+
+def _token_in_session(client) -> str | None:
+    with client.session_transaction() as session:
+        return session.get(SESSION_KEY)
 
 
 def _refusal(response) -> tuple[str, str]:
@@ -77,7 +98,8 @@ def test_known_unknown_and_disabled_addresses_get_the_same_answer_and_only_the_a
     for address in (supplier.email, "nobody@example.com", disabled.email):
         response = _ask(client, address)
         assert response.status_code == 200
-        answers[address] = response.get_data(as_text=True).replace(address, "ADDRESS")
+        # The language switch's CSRF token carries the second it was made: not part of the answer.
+        answers[address] = CSRF_VALUE.sub("csrf", response.get_data(as_text=True).replace(address, "ADDRESS"))
     assert len(set(answers.values())) == 1
     assert "如果 ADDRESS 是本平台某个账户的邮箱，我们已向其发送了一封重置密码的邮件。邮件中的链接在 60 分钟内有效" in answers[supplier.email]
     assert [message["To"] for message in _outbox(app)] == [f"{supplier.name} <{supplier.email}>"]
@@ -116,11 +138,19 @@ def test_following_the_link_sets_the_password_signs_in_and_signs_out_every_other
     assert elsewhere.get("/supplier/").status_code == 200
     path = _asked_link(app, client, supplier)
 
-    page = client.get(path)
+    followed = _follow(client, path)  # the link's token leaves the URL at once, for the session
+    assert followed.status_code == 302 and followed.location == FORM
+    assert followed.headers["Referrer-Policy"] == "no-referrer" and followed.headers["Cache-Control"] == "no-store"
+    assert _token_in_session(client) == path.rsplit("/", 1)[1]
+    page = client.get(FORM)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
-    assert f'data-testid="reset-account">{supplier.email}<' in page.get_data(as_text=True)
-    response = _reset(client, path)
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    html = page.get_data(as_text=True)
+    assert f'data-testid="reset-account">{supplier.email}<' in html
+    assert f'action="{FORM}"' in html and path.rsplit("/", 1)[1] not in html
+    response = _reset(client, None)
     assert response.status_code == 302 and response.location == "/supplier/"
+    assert _token_in_session(client) is None  # used up: gone from the session
     home = client.get("/supplier/", follow_redirects=True).get_data(as_text=True)
     assert "新密码已设置，您已登录。您在其他设备上的登录已全部失效。" in home
 
@@ -143,6 +173,9 @@ def test_the_used_link_is_refused_with_a_chinese_page_and_a_way_to_ask_again(app
         reason, message = _refusal(response)
         assert reason == "reset_link_used" and message.startswith("该链接已失效：密码已经通过此链接或其他方式修改过。")
         assert 'href="/auth/forgot-password"' in response.get_data(as_text=True)
+        assert response.headers["Referrer-Policy"] == "no-referrer"  # the refused link's URL goes nowhere
+    # The form submitted again (the back button) has no link left to use.
+    assert _refusal(_reset(client, None, "Another-strong-secret-91"))[0] == "reset_link_invalid"
     fresh = app.test_client()
     assert AuthActions(fresh).login(supplier.email, "Another-strong-secret-91").status_code == 400
 
@@ -159,8 +192,11 @@ def test_the_link_expires_after_an_hour_on_the_app_clock(app, client, clock):
     asked_at = clock.now()
     path = _asked_link(app, client, supplier)
     clock.set(asked_at + timedelta(minutes=60))
-    assert client.get(path).status_code == 200
+    assert _follow(client, path).status_code == 302
+    assert client.get(FORM).status_code == 200
     clock.set(asked_at + timedelta(minutes=60, seconds=1))
+    assert _refusal(_reset(client, None))[0] == "reset_link_expired"  # expired while the form was open
+    assert _token_in_session(client) is None
     reason, message = _refusal(client.get(path))
     assert reason == "reset_link_expired"
     assert message == "该链接已过期。重置密码的链接在发出后 60 分钟内有效，请重新申请。"
@@ -187,7 +223,12 @@ def test_forged_and_malformed_links_are_refused_with_400(app, client):
         reason, _ = _refusal(client.get(f"/auth/reset-password/{bad}"))
         assert reason == "reset_link_invalid", bad
         assert _refusal(_reset(client, f"/auth/reset-password/{bad}"))[0] == "reset_link_invalid"
-    assert client.get(f"/auth/reset-password/{token}").status_code == 200
+    assert _follow(client, f"/auth/reset-password/{token}").status_code == 302
+
+
+def test_the_form_without_a_followed_link_is_refused(client):
+    for response in (client.get(FORM), _reset(client, None)):
+        assert _refusal(response)[0] == "reset_link_invalid"
 
 
 def test_a_weak_or_mismatched_new_password_is_refused_beside_the_field_and_the_link_still_works(app, client):
@@ -229,7 +270,7 @@ def test_asking_and_setting_are_rate_limited_whether_or_not_the_address_exists(d
         path = _link(_outbox(limited)[-1])
         assert [_reset(client, path, "12345678").status_code for _ in range(2)] == [400, 400]
         _assert_chinese_429(_reset(client, path))
-        assert client.get(path).status_code == 200  # showing the form is free
+        assert _follow(client, path).status_code == 302 and client.get(FORM).status_code == 200  # showing the form is free
         db.session.remove()
         db.engine.dispose()
 
