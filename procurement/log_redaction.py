@@ -8,8 +8,8 @@ request line still reaches the access log: werkzeug's (the dev server, the brows
 on those loggers, rewrites the formatted message with the token replaced by ``[redacted]``.
 
 Both servers log with ``%`` arguments (werkzeug passes the request line in ``record.args``, gunicorn
-a dict of atoms), so the filter formats the record itself and keeps the redacted text as its
-message, with no arguments left to apply.
+a dict of atoms), so each argument is redacted in place and the traceback too; the record factory
+installed by :func:`init_app` does the same for every record of the process, on any logger.
 """
 from __future__ import annotations
 
@@ -32,23 +32,42 @@ def redact(text: str) -> str:
     return TOKEN_IN_PATH.sub(r"\1" + REDACTED, text)
 
 
+def redact_record(record: logging.LogRecord) -> None:
+    """Redact reset tokens from ``record`` in place: its message, each of its arguments, its traceback.
+
+    The arguments keep their shape (a tuple stays a tuple, gunicorn's dict of atoms a dict), so a
+    formatter that reads them still works; only if the formatted message would still hold a token
+    (one split across the format and an argument) is it kept as plain text with no arguments.
+    """
+    if isinstance(record.msg, str):
+        record.msg = redact(record.msg)
+    if isinstance(record.args, tuple):
+        record.args = tuple(redact(value) if isinstance(value, str) else value for value in record.args)
+    elif isinstance(record.args, dict):
+        record.args = {key: redact(value) if isinstance(value, str) else value for key, value in record.args.items()}
+    if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
+        record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+    elif record.exc_text:
+        record.exc_text = redact(record.exc_text)
+    try:
+        message = record.getMessage()
+    except Exception:  # noqa: BLE001 - a malformed record is the handler's to report, as it would be
+        return
+    if redact(message) != message:
+        record.msg, record.args = redact(message), None
+
+
 class RedactResetTokens(logging.Filter):
-    """Redact reset tokens from a record's formatted message; never drops a record."""
+    """Redact reset tokens from a record (see :func:`redact_record`); never drops a record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a malformed record is the handler's to report, as it would be
-            return True
-        redacted = redact(message)
-        if redacted != message:
-            record.msg = redacted
-            record.args = None
+        redact_record(record)
         return True
 
 
 #: One instance, so that installing it again (an app per test) adds nothing.
 FILTER = RedactResetTokens()
+_factory_installed = False
 
 
 def install(*names: str) -> None:
@@ -57,6 +76,28 @@ def install(*names: str) -> None:
         logging.getLogger(name).addFilter(FILTER)
 
 
+def install_record_factory() -> None:
+    """Redact every record the process makes, on any logger (once per process).
+
+    A logger's filters see only the records logged on that very logger, not its children's
+    (``procurement.jobs.runner`` passes ``procurement``'s filters by), so the filters above alone
+    would rest on no child logger ever naming a reset link. The record factory sees them all.
+    """
+    global _factory_installed
+    if _factory_installed:
+        return
+    make_record = logging.getLogRecordFactory()
+
+    def redacting_factory(*args, **kwargs) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        redact_record(record)
+        return record
+
+    logging.setLogRecordFactory(redacting_factory)
+    _factory_installed = True
+
+
 def init_app(app: Flask) -> None:
-    """Install the filter on the servers' loggers and on the app's own (Flask logs a failed request's path)."""
+    """Redact every record of the process, and filter the servers' loggers and the app's own too."""
+    install_record_factory()
     install(*LOGGERS, app.logger.name)

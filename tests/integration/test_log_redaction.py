@@ -92,6 +92,22 @@ def test_gunicorn_access_log_redacts_the_request_line_and_the_referer(app, tmp_p
     assert TOKEN.split(".")[0] not in written and TOKEN.split(".")[2] not in written
 
 
+def test_a_child_logger_and_a_traceback_are_redacted_and_the_arguments_keep_their_shape(app, caplog):
+    """A logger's filters miss its children's records; the record factory does not."""
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("procurement.jobs.runner").info("job for %s", f"/auth/reset-password/{TOKEN}")
+        logging.getLogger("gunicorn.access").info("%(r)s %(s)s", {"r": f"GET /auth/reset-password/{TOKEN} HTTP/1.1", "s": 302})
+        try:
+            raise LookupError(f"no route /auth/reset-password/{TOKEN}")
+        except LookupError:
+            logging.getLogger("procurement.mail.transport").exception("failed")
+    child, access, failure = caplog.records
+    assert child.getMessage() == "job for /auth/reset-password/[redacted]"
+    assert access.args == {"r": "GET /auth/reset-password/[redacted] HTTP/1.1", "s": 302}
+    assert "no route /auth/reset-password/[redacted]" in caplog.text
+    assert all(part not in caplog.text for part in TOKEN.split("."))
+
+
 def test_the_filter_is_on_every_logger_a_request_url_reaches(app):
     for name in (*LOGGERS, app.logger.name):
         assert FILTER in logging.getLogger(name).filters, name
