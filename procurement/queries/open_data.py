@@ -187,6 +187,11 @@ def has_published_award(project_id: int) -> bool:
     ) is not None
 
 
+def has_releases(project_id: int) -> bool:
+    """Whether any release of the project is stored (one indexed row read, no bodies loaded)."""
+    return db.session.scalar(sa.select(OcdsRelease.id).where(OcdsRelease.project_id == project_id).limit(1)) is not None
+
+
 def releases_of(project_id: int) -> list[OcdsRelease]:
     """A project's stored releases, oldest first."""
     return list(db.session.scalars(sa.select(OcdsRelease).where(OcdsRelease.project_id == project_id).order_by(OcdsRelease.seq)))

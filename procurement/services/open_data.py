@@ -111,7 +111,7 @@ def backfill_project(project_id: int) -> OcdsRelease | None:
     bids never with amounts, awards with their values once their result is published.
     """
     project = lock_project(project_id)
-    if project.status == lifecycle.DRAFT or open_data.releases_of(project.id):
+    if project.status == lifecycle.DRAFT or open_data.has_releases(project.id):
         return None
     tag = backfill_tag(project)
     row = record_release(project, tag, BACKFILL)
