@@ -11,7 +11,7 @@ from procurement.domain import N_
 from procurement.domain import notifications as kinds
 from procurement.extensions import db
 from procurement.formatting import cn_date, cn_datetime, translate
-from procurement.models import AbnormalLowReview, Challenge, Evaluation, Job, PanelMember, Project, User
+from procurement.models import AbnormalLowReview, Challenge, Evaluation, Job, MailMessage, PanelMember, Project, User
 from procurement.queries import notifications as reads
 from procurement.queries.jobs import KIND_MAIL, LABELS as JOB_LABELS
 from procurement.queries.lookups import supplier_name
@@ -138,6 +138,12 @@ def job_failed(job: Job) -> None:
             {"project": named(project), "what": what},
         )
         link = link_to("buyer.project", project_id=project.id)
+    elif job.kind == KIND_MAIL and (message := db.session.get(MailMessage, (job.payload or {}).get("mail_id"))) is not None:
+        body = translate(
+            N_("发给 %(to)s 的邮件“%(subject)s”多次尝试后仍未发出，请在首页“邮件发送失败”处查看错误并重新发送。"),
+            {"to": message.to_address, "subject": message.subject},
+        )
+        link = link_to("buyer.home") + "#failed-mails"
     else:
         body = translate(N_("后台任务“%(what)s”（编号 %(id)s）多次尝试后仍未完成。"), {"what": what, "id": job.id})
         link = link_to("buyer.home")

@@ -147,4 +147,6 @@ def test_a_failed_mail_tells_buyer_staff_in_the_app_only(app, clock):
     assert db.session.get(Job, mail.job_id).status == JOB_FAILED
     [failed] = told(buyer, kinds.JOB_FAILED)
     assert "发送邮件" in failed.title and failed.mail_message_id is None
+    assert supplier.email in failed.body and mail.subject in failed.body and "重新发送" in failed.body
+    assert failed.link == "/buyer/#failed-mails"
     assert db.session.scalar(sa.select(sa.func.count(MailMessage.id)).where(MailMessage.kind == kinds.JOB_FAILED)) == 0
