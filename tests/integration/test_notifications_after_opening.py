@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 
 from procurement.domain import notifications as kinds
+from procurement.queries import reminders as reminder_reads
 from procurement.services import evaluation, reminders
 from tests.factories import (
     OPENED_SUPPLIERS,
@@ -118,6 +119,7 @@ def test_the_evaluation_start_an_explanation_asked_reminded_and_given(app, clock
 
     assert reminders.tick(due - timedelta(hours=24, minutes=1)) == 0
     assert reminders.tick(due - timedelta(hours=23)) == 1
+    assert reminder_reads.explanations_due(due - timedelta(hours=1)) == []  # the sent one is left out in SQL
     assert reminders.tick(due - timedelta(hours=1)) == 0
     [reminder] = told(low_user, kinds.EXPLANATION_REMINDER)
     assert "尚未提交" in reminder.body

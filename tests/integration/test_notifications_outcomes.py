@@ -15,6 +15,7 @@ from procurement.domain import notifications as kinds
 from procurement.domain.schedule import BEIJING
 from procurement.extensions import db
 from procurement.models import JOB_FAILED, Job, MailMessage
+from procurement.queries import reminders as reminder_reads
 from procurement.services import award as award_service
 from procurement.services import challenges, projects, reminders
 from tests.factories import make_accepted_registration, make_buyer, make_evaluated_project, make_project, make_supplier, register
@@ -80,6 +81,7 @@ def test_a_challenge_tells_buyer_staff_is_reminded_as_its_last_day_begins_and_it
     last_day = datetime(2025, 1, 17, 0, 0, tzinfo=BEIJING)
     assert reminders.tick(last_day - timedelta(minutes=1)) == 0
     assert reminders.tick(last_day + timedelta(hours=9)) == 2
+    assert reminder_reads.answers_due(last_day + timedelta(hours=10)) == []  # the sent ones are left out in SQL
     assert reminders.tick(last_day + timedelta(hours=10)) == 0
     for staff in (published.buyer, published.buyer2):
         [reminder] = told(staff, kinds.CHALLENGE_ANSWER_REMINDER)
