@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.types import TypeDecorator
 
 
@@ -108,3 +109,50 @@ class Ratio(Money):
         if value is None:
             return None
         return Decimal(str(value)).quantize(Decimal("0.0001"))
+
+
+class utc_isoformat(sa.sql.functions.FunctionElement):
+    """The text ``value.isoformat()`` gives in Python for a :class:`UTCDateTime` column's value,
+    computed in SQL: ``2025-01-02T08:00:00+00:00``, with ``.ffffff`` only when the microseconds
+    are not zero (so a key built in Python can be matched in a query)."""
+
+    type = sa.String()
+    name = "utc_isoformat"
+    inherit_cache = True
+
+
+@compiles(utc_isoformat, "postgresql")
+def _utc_isoformat_postgresql(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return (
+        f"(to_char({column}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN to_char({column}, 'US') = '000000' "
+        f"THEN '' ELSE '.' || to_char({column}, 'US') END || '+00:00')"
+    )
+
+
+@compiles(utc_isoformat, "sqlite")
+def _utc_isoformat_sqlite(element, compiler, **kw):
+    # SQLAlchemy stores SQLite datetimes as 'YYYY-MM-DD HH:MM:SS[.ffffff]'.
+    column = compiler.process(element.clauses, **kw)
+    return (
+        f"(substr({column}, 1, 10) || 'T' || substr({column}, 12, 8) || CASE WHEN substr({column}, 21, 6) IN ('', '000000') "
+        f"THEN '' ELSE '.' || substr({column}, 21, 6) END || '+00:00')"
+    )
+
+
+class date_isoformat(sa.sql.functions.FunctionElement):
+    """The text ``value.isoformat()`` gives for a ``Date`` column's value (``2025-01-08``), in SQL."""
+
+    type = sa.String()
+    name = "date_isoformat"
+    inherit_cache = True
+
+
+@compiles(date_isoformat, "postgresql")
+def _date_isoformat_postgresql(element, compiler, **kw):
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
+
+
+@compiles(date_isoformat, "sqlite")
+def _date_isoformat_sqlite(element, compiler, **kw):
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 10)"

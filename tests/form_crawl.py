@@ -23,7 +23,7 @@ from procurement.extensions import db
 from procurement.services import award, calendar, challenges, evaluation, password_reset, rfq
 from tests import factories as f
 from tests.conftest import AuthActions, csrf_token
-from tests.factories.jobs import quick_layout, recorded_renders
+from tests.factories.jobs import make_failed_mail, quick_layout, recorded_renders
 
 # Forms fuzzed last in their scenario, because success ends what the others need.
 LAST = ("auth.logout", "auth.change_password")
@@ -305,7 +305,8 @@ def _submit_votes(built, index: int) -> None:
 
 def scenario_award(app, clock) -> World:
     """Three evaluated projects: on one the buyer confirms or drops candidates, on another publishes
-    the result, on the third the publication's job failed (its retry button shows)."""
+    the result, on the third the publication's job failed (its retry button shows); and a mail whose
+    delivery failed (its 重新发送 shows on the home)."""
     buyer = f.make_buyer()
     f.make_evaluated_project(buyer, clock)
     confirmed = f.make_evaluated_project(buyer, clock)
@@ -316,6 +317,7 @@ def scenario_award(app, clock) -> World:
     with recorded_renders() as renders:
         renders.fail = -1  # every attempt fails: the job is shown failed with its error
         award.publish(failed.project, buyer)
+    make_failed_mail(app, failed.candidate(1)[0], project=failed.project)
     return _world(app, clock, datetime(2025, 1, 6, 10, 0, tzinfo=BEIJING), buyer=buyer)
 
 

@@ -78,6 +78,8 @@ ACTION_LABELS = {
     "challenge.file": _lp("audit", "提出质疑"),
     "challenge.answer": _lp("audit", "答复质疑"),
     "ocds.backfill": _lp("audit", "补发开放数据"),
+    "job.retry": _lp("audit", "重试后台任务"),
+    "mail.resend": _lp("audit", "重新发送邮件"),
 }
 
 
@@ -88,6 +90,7 @@ OBJECT_LABELS = {
     "sealed_quote": _l("报价"), "opened_quote": _l("开启的报价"), "panel_member": _l("评审小组成员"), "vote": _l("评审意见"),
     "evaluation": _l("评审"), "abnormal_low_review": _l("异常低价审查"), "award": _l("成交确定"),
     "generated_document": _l("文书"), "opening_official": _l("开标人"), "challenge": _l("质疑"), "holiday": _l("节假日"), "calendar": _l("工作日历"), "clock": _l("模拟时间"),
+    "job": _l("后台任务"), "mail_message": _l("邮件"),
 }
 
 

@@ -3,20 +3,28 @@ only: ``MAIL_OUTBOX_PAGE``), one message's text, its HTML in a sandboxed frame, 
 
 A message holding a sign-in link shows no body at all (已清除（含登录链接）): the reset link is
 its recipient's alone. In production the page does not exist (404).
+
+重新发送 (:func:`mail_resend`, every configuration): a mail whose delivery failed, from the
+failed mails on the buyer's home.
 """
 from __future__ import annotations
 
 from email.utils import format_datetime
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from procurement.auth.permissions import roles_required
 from procurement.buyer.views import bp
+from procurement.extensions import db
 from procurement.forms_common import parse_id
 from procurement.headers import MAIL_PREVIEW_POLICY
 from procurement.mail import transport
+from procurement.models import MailMessage
 from procurement.queries import mail as mail_queries
-from procurement.web import send_bytes
+from procurement.services import mail as mail_service
+from procurement.web import attempt, send_bytes
 
 
 def _page_enabled() -> None:
@@ -83,3 +91,18 @@ def mail_message_eml(message_id: int):
     message.replace_header("Date", format_datetime(row.sent_at or row.created_at))
     data = message.as_bytes()
     return send_bytes(data, "message/rfc822", f"mail-{row.id:06d}.eml", hint=f"mail-{row.id}")
+
+
+@bp.route("/mail/<int:message_id>/resend", methods=["POST"])
+@roles_required("buyer")
+def mail_resend(message_id: int):
+    """Send a failed mail again (the same message: its job queued again); back to the home's list.
+
+    :raise 404: for no such message.
+    """
+    message = db.session.get(MailMessage, message_id)
+    if message is None:
+        abort(404)
+    if attempt(None, mail_service.resend, message, current_user):
+        flash(_("已重新发送邮件（收件人：%(to)s）。", to=message.to_address), "success")
+    return redirect(url_for("buyer.home") + "#failed-mails")

@@ -42,7 +42,9 @@ from procurement.formatting import gettext_marked
 def home():
     """What needs attention across projects, then every project (drafts included), newest first."""
     home = buyer_attention.buyer_home()
-    return render_template("buyer/home.html", attention=home.attention, page=home.listing, phase=home.listing.phase)
+    return render_template(
+        "buyer/home.html", attention=home.attention, page=home.listing, phase=home.listing.phase, failed_mails=home.failed_mails
+    )
 
 
 def render_project_page(project: Project, *, rfq_form: RfqFileForm | None = None, status: int = 200):

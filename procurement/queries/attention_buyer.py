@@ -17,6 +17,9 @@ jobs, and the calendar when a confirmation deadline needs it. The items (see
 - the award step's next buyer step (``queries.award_state``): ``award_confirm``,
   ``award_publish`` or ``award_exhausted``, by the confirmation deadline while evaluated;
 - ``job_failed`` / ``job_stalled``: a document job that failed every attempt or stopped moving.
+
+Below the items, the mails whose delivery failed (``queries.mail.failed_mails``, two statements),
+each with its error and its 重新发送.
 """
 from __future__ import annotations
 
@@ -54,6 +57,7 @@ from procurement.queries.award_state import AWARD_STEP, AWARDED, CandidateRow, r
 from procurement.queries.buyer import ProjectListPage, project_list_page
 from procurement.queries.jobs import KIND_AWARD_PUBLICATION, LABELS, is_stale
 from procurement.queries.lookups import load_calendar, settings_of, supplier_name
+from procurement.queries.mail import FailedMails, failed_mails
 
 #: The current result announcement's kind (``queries.award.KIND_ANNOUNCEMENT``).
 KIND_RESULT_ANNOUNCEMENT = "result_announcement"
@@ -66,13 +70,16 @@ class BuyerHome:
 
     attention: Attention
     listing: ProjectListPage
+    failed_mails: FailedMails
 
 
 def buyer_home(now: datetime | None = None) -> BuyerHome:
     """The buyer's home page model at ``now``."""
     now = now or clock.now()
     listing = project_list_page(now)
-    return BuyerHome(attention=Attention(ordered(buyer_items(listing.projects, now))), listing=listing)
+    return BuyerHome(
+        attention=Attention(ordered(buyer_items(listing.projects, now))), listing=listing, failed_mails=failed_mails(now=now)
+    )
 
 
 def buyer_items(projects, now: datetime) -> list[AttentionItem]:

@@ -2,6 +2,11 @@
 status from its job, and one message as sent. A message holding a sign-in link (``sensitive``)
 never shows its body here, erased or not: buyer staff must not be able to use someone's link.
 Two statements per list page whatever the number of rows; one per message.
+
+Failed mails (:func:`failed_mails`, on the buyer's home in every configuration): each message
+whose delivery job failed every attempt, with its error and whether buyer staff may send it
+again (:func:`resend_refusal`). Buyer staff are one office: they see every failed mail, of every
+project and to every account (the app has one buyer).
 """
 from __future__ import annotations
 
@@ -13,7 +18,8 @@ from sqlalchemy.orm import defer
 
 from procurement.domain import N_
 from procurement.extensions import db
-from procurement.models import JOB_DONE, JOB_FAILED, Job, MailMessage
+from procurement.models import JOB_DONE, JOB_FAILED, Job, MailMessage, Project
+from procurement.queries.jobs import is_stale
 
 PER_PAGE = 50
 
@@ -131,3 +137,106 @@ def mail_view(message_id: int) -> MailView | None:
     if message.sensitive:
         return MailView(_row(message, job), None, None)
     return MailView(_row(message, job), message.text_body, message.html_body)
+
+
+#: Why a message cannot be sent again (untranslated), by refusal code.
+REFUSALS = {
+    "mail_already_sent": N_("该邮件已发送，不会重复发送。"),
+    "mail_sensitive": N_("该邮件含登录链接，不能重新发送：请重新发送重置密码邮件，或请收件人在登录页“找回密码”。"),
+    "mail_not_failed": N_("该邮件正在发送，无需重新发送。"),
+}
+
+
+def resend_refusal(message: MailMessage, job: Job | None, now: datetime | None = None) -> str | None:
+    """Why buyer staff may not send ``message`` again (a :data:`REFUSALS` code), or ``None`` when they may.
+
+    A delivered message is never sent twice. A message holding a sign-in link is not resent: its
+    link was made for a short while (and its body is erased once delivered); a fresh reset mail
+    is the way. Otherwise its job must have failed every attempt, or stalled.
+    """
+    if message.sent_at is not None or (job is not None and job.status == JOB_DONE):
+        return "mail_already_sent"
+    if message.sensitive:
+        return "mail_sensitive"
+    if job is None or not (job.status == JOB_FAILED or is_stale(job, now)):
+        return "mail_not_failed"
+    return None
+
+
+#: How many failed mails the buyer's home lists (the newest first; the total is shown).
+FAILED_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class FailedMail:
+    """One message whose delivery failed, as the buyer's home lists it (no body)."""
+
+    id: int
+    to_address: str
+    subject: str
+    kind: str
+    project_id: int | None
+    project_code: str | None
+    error: str | None
+    attempts: int
+    failed_at: datetime | None
+    refusal: str | None
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def can_resend(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def refusal_text(self) -> str:
+        """Why it cannot be sent again (untranslated), or empty."""
+        return REFUSALS.get(self.refusal, "") if self.refusal else ""
+
+
+@dataclass(frozen=True)
+class FailedMails:
+    """The newest failed mails (at most :data:`FAILED_SHOWN`) and how many there are in all."""
+
+    rows: list[FailedMail]
+    total: int
+
+
+def _failed():
+    return sa.and_(Job.status == JOB_FAILED, MailMessage.sent_at.is_(None))
+
+
+def failed_mails(limit: int = FAILED_SHOWN, now: datetime | None = None) -> FailedMails:
+    """Messages whose job failed every attempt and that were not delivered: two statements."""
+    total = db.session.scalar(
+        sa.select(sa.func.count(MailMessage.id)).join(Job, Job.id == MailMessage.job_id).where(_failed())
+    ) or 0
+    if not total:
+        return FailedMails([], 0)
+    found = db.session.execute(
+        sa.select(MailMessage, Job, Project.code)
+        .join(Job, Job.id == MailMessage.job_id)
+        .outerjoin(Project, Project.id == MailMessage.project_id)
+        .where(_failed())
+        .options(defer(MailMessage.text_body), defer(MailMessage.html_body))
+        .order_by(Job.finished_at.desc(), MailMessage.id.desc())
+        .limit(limit)
+    ).all()
+    rows = [
+        FailedMail(
+            id=message.id,
+            to_address=message.to_address,
+            subject=message.subject,
+            kind=message.kind,
+            project_id=message.project_id,
+            project_code=code,
+            error=job.last_error,
+            attempts=job.attempts,
+            failed_at=job.finished_at or job.updated_at,
+            refusal=resend_refusal(message, job, now),
+        )
+        for message, job, code in found
+    ]
+    return FailedMails(rows, total)

@@ -114,6 +114,18 @@ def email_switched_off(pairs: Iterable[tuple[int, str]]) -> set[tuple[int, str]]
     return set(rows) & pairs
 
 
+def person_key(occasion: str, user_id: int) -> str:
+    """A notification's own key: its occasion's key and the person told."""
+    return f"{occasion}:u{user_id}"
+
+
+def not_told(occasion, user_id) -> sa.ColumnElement[bool]:
+    """In SQL: no notification has the key :func:`person_key` gives for ``occasion`` (a text
+    expression) and ``user_id`` (a column); one lookup of the key's unique index a row."""
+    key = occasion + sa.literal(":u") + sa.cast(user_id, sa.String)
+    return ~sa.exists().where(Notification.key == key)
+
+
 def existing_keys(keys: Iterable[str]) -> set[str]:
     """Which of ``keys`` already name a notification (one statement)."""
     keys = list(set(keys))

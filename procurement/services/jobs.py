@@ -247,6 +247,30 @@ def on_final_failure(listener: Callable[[Job], None]) -> None:
         _FAILURE_LISTENERS.append(listener)
 
 
+def lock(job_id: int) -> Job:
+    """The job's row, locked for the rest of the command and freshly loaded."""
+    return db.session.execute(
+        sa.select(Job).where(Job.id == job_id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def requeue(job: Job) -> str:
+    """Inside a command, ``job`` locked (:func:`lock`): queue a failed (or stalled) job again with
+    fresh attempts, enqueued once the command commits; the status it had.
+
+    :raise ServiceError: ``not_retryable`` when the job is done, or is running normally.
+    """
+    if job.status != JOB_FAILED and not is_stale(job):
+        raise ServiceError(N_("该任务正在进行或已完成，无需重试。"), "not_retryable")
+    was = job.status
+    job.status = JOB_QUEUED
+    job.attempts = 0
+    job.finished_at = None
+    job.updated_at = clock.now()
+    _enqueue_after_commit(job)
+    return was
+
+
 @command
 def retry(job: Job, actor) -> Job:
     """Buyer staff run a failed (or stalled) job again, from the steps it has not staged yet.
@@ -255,17 +279,8 @@ def retry(job: Job, actor) -> Job:
     """
     if job.project_id is not None:
         lock_project(job.project_id)
-    job = db.session.execute(
-        sa.select(Job).where(Job.id == job.id).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one()
-    if job.status != JOB_FAILED and not is_stale(job):
-        raise ServiceError(N_("该任务正在进行或已完成，无需重试。"), "not_retryable")
-    now = clock.now()
-    was = job.status
-    job.status = JOB_QUEUED
-    job.attempts = 0
-    job.finished_at = None
-    job.updated_at = now
+    job = lock(job.id)
+    was = requeue(job)
     audit.record(
         "job.retry",
         object_type="job",
@@ -274,7 +289,6 @@ def retry(job: Job, actor) -> Job:
         details={"kind": job.kind, "was": was, "error": job.last_error},
         actor=actor,
     )
-    _enqueue_after_commit(job)
     return job
 
 

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 
-from procurement import clock
+from procurement import audit, clock
 from procurement.extensions import db
 from procurement.mail import transport
 from procurement.models import Job, MailMessage, User
 from procurement.queries.jobs import KIND_MAIL
-from procurement.services import jobs
-from procurement.services.unit_of_work import end_reading, in_command, transaction
+from procurement.queries.mail import REFUSALS, resend_refusal
+from procurement.services import ServiceError, jobs
+from procurement.services.unit_of_work import command, end_reading, in_command, transaction
 
 MAX_SUBJECT = 300
 
@@ -124,6 +125,34 @@ def queue_mails(mails: list[MailToUser]) -> dict[str, int]:
     )
     found.update(made)
     return found
+
+
+@command
+def resend(message: MailMessage, actor) -> MailMessage:
+    """Buyer staff send a message whose delivery failed again: its job (the same message row) is
+    queued again with fresh attempts, audited. A delivered message is never sent twice (the job
+    checks ``sent_at`` before sending).
+
+    :raise ServiceError: ``mail_already_sent``, ``mail_sensitive`` (it holds a sign-in link) or
+        ``mail_not_failed`` (still being sent), see ``queries.mail.resend_refusal``.
+    """
+    job = jobs.lock(message.job_id) if message.job_id is not None else None
+    message = db.session.execute(
+        sa.select(MailMessage).where(MailMessage.id == message.id).execution_options(populate_existing=True)
+    ).scalar_one()
+    refusal = resend_refusal(message, job)
+    if refusal is not None:
+        raise ServiceError(REFUSALS[refusal], refusal)
+    was = jobs.requeue(job)
+    audit.record(
+        "mail.resend",
+        object_type="mail_message",
+        object_id=message.id,
+        project_id=message.project_id,
+        details={"to": message.to_address, "kind": message.kind, "job_id": job.id, "was": was, "error": job.last_error},
+        actor=actor,
+    )
+    return message
 
 
 # The ``mail.send`` job kind: no document to stage; it delivers, then finishes with no change.

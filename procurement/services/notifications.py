@@ -57,7 +57,7 @@ class Delivery:
     @property
     def key(self) -> str:
         """The notification's own key: the occasion's key and the person."""
-        return f"{self.message.key}:u{self.user.id}"
+        return reads.person_key(self.message.key, self.user.id)
 
 
 def link_to(endpoint: str, **values) -> str:

@@ -7,11 +7,13 @@ the panel without a conflict.
 """
 from __future__ import annotations
 
+from datetime import timezone
+
 from procurement.domain import N_
 from procurement.domain import notifications as kinds
 from procurement.extensions import db
 from procurement.formatting import cn_date, cn_datetime, translate
-from procurement.models import AbnormalLowReview, Challenge, Evaluation, Job, PanelMember, Project, User
+from procurement.models import AbnormalLowReview, Challenge, Evaluation, Job, MailMessage, PanelMember, Project, User
 from procurement.queries import notifications as reads
 from procurement.queries.jobs import KIND_MAIL, LABELS as JOB_LABELS
 from procurement.queries.lookups import supplier_name
@@ -69,22 +71,27 @@ def report_ready(project: Project, evaluation: Evaluation) -> None:
     )
 
 
-def explanation_submitted(review: AbnormalLowReview) -> None:
-    """A supplier submitted its written explanation: buyer staff and the panel's chair are told."""
+def explanation_submitted(review: AbnormalLowReview, *, revised: bool = False) -> None:
+    """A supplier submitted (or, ``revised``, changed) its written explanation: buyer staff and the
+    panel's chair are told, once per submission (keyed by its time: a revision is told again)."""
     registration = review.registration
     project = registration.project
     chair = [user for member, user in reads.panel_users(project.id) if member.is_chair]
+    values = {"supplier": supplier_name(registration), "at": cn_datetime(review.explained_at), "project": named(project)}
+    if revised:
+        title = N_("供应商已修改书面说明：%(project)s")
+        body = N_("%(supplier)s 已于 %(at)s（北京时间）修改其就“%(project)s”的异常低价提交的书面说明，请询比价小组审阅修改后的说明后作出决定。")
+    else:
+        title = N_("供应商已提交书面说明：%(project)s")
+        body = N_("%(supplier)s 已于 %(at)s（北京时间）就“%(project)s”的异常低价提交书面说明，请询比价小组审阅后作出决定。")
     notify(
         reads.buyer_staff() + chair,
         kinds.EXPLANATION_SUBMITTED,
         project=project,
-        title=translate(N_("供应商已提交书面说明：%(project)s"), {"project": project.code}),
-        body=translate(
-            N_("%(supplier)s 已于 %(at)s（北京时间）就“%(project)s”的异常低价提交书面说明，请询比价小组审阅后作出决定。"),
-            {"supplier": supplier_name(registration), "at": cn_datetime(review.explained_at), "project": named(project)},
-        ),
+        title=translate(title, {"project": project.code}),
+        body=translate(body, values),
         link=link_to("panel.abnormal", project_id=project.id, registration_id=registration.id),
-        key=f"explanation_submitted:{review.id}",
+        key=f"explanation_submitted:{review.id}:{review.explained_at.astimezone(timezone.utc).isoformat()}",
     )
 
 
@@ -138,6 +145,12 @@ def job_failed(job: Job) -> None:
             {"project": named(project), "what": what},
         )
         link = link_to("buyer.project", project_id=project.id)
+    elif job.kind == KIND_MAIL and (message := db.session.get(MailMessage, (job.payload or {}).get("mail_id"))) is not None:
+        body = translate(
+            N_("发给 %(to)s 的邮件“%(subject)s”多次尝试后仍未发出，请在首页“邮件发送失败”处查看错误并重新发送。"),
+            {"to": message.to_address, "subject": message.subject},
+        )
+        link = link_to("buyer.home") + "#failed-mails"
     else:
         body = translate(N_("后台任务“%(what)s”（编号 %(id)s）多次尝试后仍未完成。"), {"what": what, "id": job.id})
         link = link_to("buyer.home")

@@ -14,7 +14,9 @@ demo's simulated clock drives them too), never the wall time of whatever runs th
 A reminder is due from its moment until its deadline, so one whose moment passed while nothing
 ticked is still sent while the deadline is ahead; idempotency keys (the deadline in each) make
 every tick after the first send nothing more, and a moved deadline (a correction notice) its
-own reminder. What runs the tick: ``flask reminders tick`` (``--every SECONDS`` in production),
+own reminder. The reads leave out, in SQL, whoever was already reminded of the deadline, so a
+tick loads no more rows for the reminders sent before (``notifications.deliver`` still checks
+the keys it is given). What runs the tick: ``flask reminders tick`` (``--every SECONDS`` in production),
 the demo clock's page after moving the time, and, in the embedded default, this process after
 a response at most once a minute (``procurement.jobs.reminder_clock``).
 """
@@ -36,7 +38,6 @@ from procurement.domain.notifications import (
 )
 from procurement.extensions import db
 from procurement.formatting import cn_date, cn_datetime, translate
-from procurement.queries import notifications as people
 from procurement.queries import reminders as reads
 from procurement.services.notifications import Delivery, Message, deliver, link_to
 from procurement.services.notify_suppliers import named
@@ -82,7 +83,7 @@ def _quote_deadlines(now: datetime) -> list[Delivery]:
             kind=kinds.QUOTE_DEADLINE_REMINDER,
             title=translate(N_("报价截止提醒：%(project)s"), {"project": project.code}),
             body=body,
-            key=f"reminder:quote:{row.registration_id}:{project.opening_at.isoformat()}",
+            key=reads.quote_key(row.registration_id, project.opening_at),
             link=link_to("supplier.quote_sheet", project_id=project.id),
             project_id=project.id,
         )
@@ -103,7 +104,7 @@ def _explanations(now: datetime) -> list[Delivery]:
                 N_("询比价小组要求贵公司就“%(project)s”的报价作出的书面说明将于 %(due)s（北京时间）截止，贵公司尚未提交。逾期未说明的，小组将据实作出决定。"),
                 {"project": named(project), "due": cn_datetime(review.due_at)},
             ),
-            key=f"reminder:explanation:{review.id}:{review.due_at.isoformat()}",
+            key=reads.explanation_key(review.id, review.due_at),
             link=link_to("supplier.explanation", project_id=project.id),
             project_id=project.id,
         )
@@ -112,32 +113,29 @@ def _explanations(now: datetime) -> list[Delivery]:
 
 
 def _answers(now: datetime) -> list[Delivery]:
-    due = [
-        row
-        for row in reads.answers_due(now)
-        if reminder_due(now, end_of_day(row.challenge.answer_due_on), CHALLENGE_ANSWER_LEAD, opened=row.challenge.filed_at)
-    ]
-    if not due:
-        return []
-    staff = people.buyer_staff()
+    messages: dict[int, Message] = {}
     deliveries = []
-    for row in due:
+    for row in reads.answers_due(now):
         challenge, project = row.challenge, row.project
-        message = Message(
-            kind=kinds.CHALLENGE_ANSWER_REMINDER,
-            title=translate(N_("质疑答复期限提醒：%(project)s"), {"project": project.code}),
-            body=translate(
-                N_("%(supplier)s 于 %(filed)s 对“%(project)s”提出的质疑尚未答复，答复期限为 %(due)s（当日24时止），请及时书面答复。"),
-                {
-                    "supplier": row.supplier,
-                    "filed": cn_date(challenge.filed_at),
-                    "project": named(project),
-                    "due": cn_date(challenge.answer_due_on),
-                },
-            ),
-            key=f"reminder:challenge:{challenge.id}:{challenge.answer_due_on.isoformat()}",
-            link=link_to("buyer.challenge", challenge_id=challenge.id),
-            project_id=project.id,
-        )
-        deliveries.extend(Delivery(user, message) for user in staff)
+        if not reminder_due(now, end_of_day(challenge.answer_due_on), CHALLENGE_ANSWER_LEAD, opened=challenge.filed_at):
+            continue
+        message = messages.get(challenge.id)
+        if message is None:
+            message = messages[challenge.id] = Message(
+                kind=kinds.CHALLENGE_ANSWER_REMINDER,
+                title=translate(N_("质疑答复期限提醒：%(project)s"), {"project": project.code}),
+                body=translate(
+                    N_("%(supplier)s 于 %(filed)s 对“%(project)s”提出的质疑尚未答复，答复期限为 %(due)s（当日24时止），请及时书面答复。"),
+                    {
+                        "supplier": row.supplier,
+                        "filed": cn_date(challenge.filed_at),
+                        "project": named(project),
+                        "due": cn_date(challenge.answer_due_on),
+                    },
+                ),
+                key=reads.challenge_key(challenge.id, challenge.answer_due_on),
+                link=link_to("buyer.challenge", challenge_id=challenge.id),
+                project_id=project.id,
+            )
+        deliveries.append(Delivery(row.user, message))
     return deliveries

@@ -112,3 +112,17 @@ def quick_renders():
         yield
     finally:
         documents.render_pdf = original
+
+
+def make_failed_mail(app, to, key: str = "failed:1", project=None, subject: str = "报名审核结果通知"):
+    """A mail whose delivery job failed for good (as after its last attempt), without a mail server."""
+    from procurement.services import jobs as job_service
+    from procurement.services import mail
+    from procurement.services.unit_of_work import transaction
+
+    with manual_jobs(app):
+        with transaction():
+            message = mail.queue_mail(to=to, subject=subject, text="您的报名已通过审核。", key=key, kind="test", project=project)
+    job_service.claim(message.job_id)
+    job_service.record_failure(message.job_id, ConnectionRefusedError(111, "Connection refused"), final=True)
+    return message

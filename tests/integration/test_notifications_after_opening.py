@@ -11,7 +11,9 @@ from datetime import timedelta
 import pytest
 
 from procurement.domain import notifications as kinds
-from procurement.services import evaluation, reminders
+from procurement.queries import reminders as reminder_reads
+from procurement.services import evaluation, notify_staff, reminders
+from procurement.services.unit_of_work import transaction
 from tests.factories import (
     OPENED_SUPPLIERS,
     PANEL_NAMES,
@@ -118,6 +120,7 @@ def test_the_evaluation_start_an_explanation_asked_reminded_and_given(app, clock
 
     assert reminders.tick(due - timedelta(hours=24, minutes=1)) == 0
     assert reminders.tick(due - timedelta(hours=23)) == 1
+    assert reminder_reads.explanations_due(due - timedelta(hours=1)) == []  # the sent one is left out in SQL
     assert reminders.tick(due - timedelta(hours=1)) == 0
     [reminder] = told(low_user, kinds.EXPLANATION_REMINDER)
     assert "尚未提交" in reminder.body
@@ -131,6 +134,18 @@ def test_the_evaluation_start_an_explanation_asked_reminded_and_given(app, clock
         assert len(arrived(received, staff, "书面说明")) == 1
     assert all(told(user, kinds.EXPLANATION_SUBMITTED) == [] for user in (*panel[1:], *opened.users))
     assert reminders.tick(due - timedelta(hours=2)) == 0  # explained: nothing more to remind
+
+    # The supplier revises its explanation before the decision: told again, as a revision, once.
+    clock.set(due - timedelta(hours=10))
+    evaluation.submit_explanation(review, "我公司为厂家直销，成本清单及进货发票附后。", None, low_user)
+    with transaction():  # the same submission told again (a retried step) tells nobody twice
+        notify_staff.explanation_submitted(review, revised=True)
+    for staff in (opened.buyer, opened.buyer2, panel[0]):
+        first, revised = sorted(told(staff, kinds.EXPLANATION_SUBMITTED), key=lambda n: n.id)
+        assert "已提交书面说明" in first.title and "已修改书面说明" in revised.title
+        assert "修改" in revised.body and "2025年1月4日 06:30" in revised.body
+        assert len(arrived(received, staff, "书面说明")) == 2
+    assert all(told(user, kinds.EXPLANATION_SUBMITTED) == [] for user in (*panel[1:], *opened.users))
 
 
 def test_the_report_is_ready_to_sign_then_signed_by_all(app, clock, received):

@@ -15,6 +15,7 @@ from procurement.domain import notifications as kinds
 from procurement.domain.schedule import BEIJING
 from procurement.extensions import db
 from procurement.models import JOB_FAILED, Job, MailMessage
+from procurement.queries import reminders as reminder_reads
 from procurement.services import award as award_service
 from procurement.services import challenges, projects, reminders
 from tests.factories import make_accepted_registration, make_buyer, make_evaluated_project, make_project, make_supplier, register
@@ -80,6 +81,7 @@ def test_a_challenge_tells_buyer_staff_is_reminded_as_its_last_day_begins_and_it
     last_day = datetime(2025, 1, 17, 0, 0, tzinfo=BEIJING)
     assert reminders.tick(last_day - timedelta(minutes=1)) == 0
     assert reminders.tick(last_day + timedelta(hours=9)) == 2
+    assert reminder_reads.answers_due(last_day + timedelta(hours=10)) == []  # the sent ones are left out in SQL
     assert reminders.tick(last_day + timedelta(hours=10)) == 0
     for staff in (published.buyer, published.buyer2):
         [reminder] = told(staff, kinds.CHALLENGE_ANSWER_REMINDER)
@@ -147,4 +149,6 @@ def test_a_failed_mail_tells_buyer_staff_in_the_app_only(app, clock):
     assert db.session.get(Job, mail.job_id).status == JOB_FAILED
     [failed] = told(buyer, kinds.JOB_FAILED)
     assert "发送邮件" in failed.title and failed.mail_message_id is None
+    assert supplier.email in failed.body and mail.subject in failed.body and "重新发送" in failed.body
+    assert failed.link == "/buyer/#failed-mails"
     assert db.session.scalar(sa.select(sa.func.count(MailMessage.id)).where(MailMessage.kind == kinds.JOB_FAILED)) == 0

@@ -1,7 +1,8 @@
 """Reminders from the clock (issue 13): the tick sends every reminder due at the service's clock,
 once; not before its moment; a missed moment still while the deadline is ahead, never after it;
 moved by the demo clock's page, by ``flask reminders tick``, and after a response in the embedded
-default (at most once a minute). Its reads do not grow with the registrants.
+default (at most once a minute). Its reads do not grow with the registrants, nor with the
+reminders already sent (those are left out in SQL).
 
 Quote deadline (2025-01-02 16:00): the reminder is due from 2025-01-01 16:00, to every accepted
 registrant, saying which version counts (number and time, never the amount) or that there is none.
@@ -9,15 +10,17 @@ registrant, saying which version counts (number and time, never the amount) or t
 from __future__ import annotations
 
 import contextvars
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 
+from procurement.db_types import UTCDateTime, date_isoformat, utc_isoformat
 from procurement.domain import notifications as kinds
 from procurement.domain.schedule import BEIJING
 from procurement.extensions import db
 from procurement.models import Notification
+from procurement.queries import reminders as reminder_reads
 from procurement.services import quotes, reminders
 from tests.conftest import AuthActions, post_form
 from tests.factories import (
@@ -176,3 +179,46 @@ def test_the_ticks_reads_do_not_grow_with_the_registrants(app, clock):
             counts.append(log.count)
             logs.append(log)
     assert counts[0] == counts[1], "\n\n".join(map(str, logs))
+
+
+def test_a_tick_after_many_reminders_sent_loads_none_of_them(app, clock):
+    """6 registrants reminded; the next tick's read returns no row (the keys are looked up in SQL),
+    in as many statements as a tick before anything was due."""
+    buyer = make_buyer()
+    project = make_project(buyer, clock)
+    for _ in range(6):
+        make_accepted_registration(project, make_supplier(), clock)
+    loaded = []
+    original = reminder_reads.quote_deadlines
+
+    def spy(now, lead):
+        rows = original(now, lead)
+        loaded.append(len(rows))
+        return rows
+
+    counts, logs = [], []
+    with manual_jobs(app):
+        reminder_reads.quote_deadlines = spy
+        try:
+            for moment, expected in ((MOMENT - timedelta(minutes=1), 0), (MOMENT, 6), (MOMENT + timedelta(hours=1), 0)):
+                db.session.remove()  # each tick starts from an empty session, as the clock's does
+                with count_statements() as log:
+                    assert reminders.tick(moment) == expected
+                counts.append(log.count)
+                logs.append(log)
+        finally:
+            reminder_reads.quote_deadlines = original
+    assert loaded == [0, 6, 0]
+    assert counts[0] == counts[2], "\n\n".join(map(str, logs))
+    assert db.session.scalar(sa.select(sa.func.count(Notification.id)).where(Notification.kind == kinds.QUOTE_DEADLINE_REMINDER)) == 6
+
+
+@pytest.mark.parametrize("moment", [datetime(2025, 1, 2, 8, 0, tzinfo=timezone.utc), datetime(2025, 1, 2, 8, 0, 5, 120, tzinfo=timezone.utc)])
+def test_the_keys_built_in_sql_are_the_ones_built_in_python(app, moment):
+    """The reads match the reminders' keys in SQL: the same text as Python's on this database."""
+    as_sql = db.session.scalar(sa.select(utc_isoformat(sa.literal(moment, UTCDateTime()))))
+    assert as_sql == moment.isoformat()
+    day = moment.date()
+    assert db.session.scalar(sa.select(date_isoformat(sa.literal(day, sa.Date())))) == day.isoformat()
+    beijing_too = moment.astimezone(BEIJING)
+    assert reminder_reads.quote_key(7, beijing_too) == f"reminder:quote:7:{as_sql}"

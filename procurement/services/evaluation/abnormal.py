@@ -60,7 +60,8 @@ def request_explanation(chair: PanelMember, registration: Registration, due_at: 
 
 @command
 def submit_explanation(review: AbnormalLowReview, text: str, upload, actor: User) -> None:
-    """The supplier answers the request in writing (text, optional PDF/image) before the due time."""
+    """The supplier answers the request in writing (text, optional PDF/image) before the due time;
+    until the panel decides it may revise its answer, and each revision is told again."""
     if review.requested_at is None or review.decision is not None:
         raise ServiceError(N_("该说明已不能再修改。"), "closed")
     if clock.now() > review.due_at:
@@ -71,15 +72,16 @@ def submit_explanation(review: AbnormalLowReview, text: str, upload, actor: User
     if upload is not None and getattr(upload, "filename", None):
         checked = uploads.check_upload(upload, uploads.SCAN_TYPES, field="attachment")
         review.explanation_file_id = uploads.save(checked, actor).id
+    revised = review.explained_at is not None  # until the decision the supplier may revise it
     review.explanation_text = text
     review.explained_at = clock.now()
     audit.record(
         "abnormal_low.explain",
         review,
-        details={"registration_id": review.registration_id, "file": review.explanation_file_id},
+        details={"registration_id": review.registration_id, "file": review.explanation_file_id, "revised": revised},
         actor=actor,
     )
-    notify_staff.explanation_submitted(review)
+    notify_staff.explanation_submitted(review, revised=revised)
 
 
 @command
