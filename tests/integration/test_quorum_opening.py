@@ -30,7 +30,6 @@ from tests.factories import (
     make_panel,
     make_quorum_project,
     make_sealed_quote,
-    make_supplier,
     supply,
 )
 
@@ -335,7 +334,6 @@ def test_the_buyer_cannot_open_a_quorum_project_with_the_server_key(app, world):
 
 
 def test_only_the_projects_officials_reach_its_opening_page(app, clock, world):
-    other = World.__new__(World)
     other_buyer = make_buyer(email="b2@example.com", name="另一采购人")
     other_officials = make_officials(other_buyer, 2)
     other_project = make_quorum_project(other_buyer, clock, officials=other_officials, threshold=2, code="QUORUM-OTHER-1").project
